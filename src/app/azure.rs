@@ -1,0 +1,1 @@
+//! `secretgate ci` on Azure Pipelines.

@@ -1,0 +1,112 @@
+//! Which files, and which lines of them, a scan looks at.
+//!
+//! A [`ChangeSet`] is the engine's only input: a list of files, each with where to read its
+//! content and which of its lines count. A tree scan counts every line; `--diff`, `--staged`
+//! and the CI gates count only the lines a change adds, but the engine still sees the whole
+//! new file so context rules keep working.
+
+use crate::findings::Warning;
+use std::path::PathBuf;
+
+/// The files to scan and the lines of each that count.
+#[derive(Debug, Default)]
+pub struct ChangeSet {
+    /// Directory that reported paths are relative to (the repository root for git modes).
+    pub root: PathBuf,
+    pub files: Vec<ChangedFile>,
+    /// Paths that could not be listed or read while building the set.
+    pub warnings: Vec<Warning>,
+}
+
+/// One file to scan.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Path as reported: relative to [`ChangeSet::root`] with `/` separators where possible.
+    pub path: String,
+    pub source: Source,
+    pub lines: LineFilter,
+}
+
+/// Where a file's content comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Read from disk when scanned (tree scans and working-tree diffs).
+    Disk(PathBuf),
+    /// Already in memory (a git blob, a staged file, a patch reconstructed from an API).
+    Bytes(Vec<u8>),
+}
+
+/// Which lines of a file a finding must touch to count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineFilter {
+    All,
+    Added(LineSet),
+}
+
+impl LineFilter {
+    /// Whether a finding spanning `start..=end` (1-based lines) counts.
+    pub fn admits(&self, start: u32, end: u32) -> bool {
+        match self {
+            LineFilter::All => true,
+            LineFilter::Added(set) => set.touches(start, end),
+        }
+    }
+}
+
+/// A set of 1-based line numbers stored as sorted, merged, inclusive ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineSet {
+    ranges: Vec<(u32, u32)>,
+}
+
+impl LineSet {
+    /// Builds a set from inclusive ranges in any order; overlapping and adjacent ones merge.
+    pub fn from_ranges(ranges: impl IntoIterator<Item = (u32, u32)>) -> Self {
+        let mut v: Vec<(u32, u32)> = ranges
+            .into_iter()
+            .filter(|(a, b)| a <= b)
+            .collect();
+        v.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(v.len());
+        for (a, b) in v {
+            match merged.last_mut() {
+                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        Self { ranges: merged }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
+
+    pub fn contains(&self, line: u32) -> bool {
+        self.touches(line, line)
+    }
+
+    /// Whether any line in `start..=end` is in the set.
+    pub fn touches(&self, start: u32, end: u32) -> bool {
+        let i = self.ranges.partition_point(|&(_, b)| b < start);
+        self.ranges.get(i).is_some_and(|&(a, _)| a <= end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_set_merges_and_answers_span_queries() {
+        let s = LineSet::from_ranges([(10, 12), (1, 1), (13, 14), (20, 20)]);
+        assert_eq!(s.ranges(), &[(1, 1), (10, 14), (20, 20)]);
+        assert!(s.contains(1) && s.contains(14) && !s.contains(15));
+        assert!(s.touches(15, 25));
+        assert!(!s.touches(2, 9));
+        assert!(!s.touches(21, 30));
+    }
+}

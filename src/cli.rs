@@ -1,0 +1,156 @@
+//! Command-line interface (clap derive). Parsing only: [`crate::app`] does the work.
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "secretgate", version, about = "Stops secrets, keys, tokens and card numbers at the pull request")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, a directory tree, a git diff or the staged changes.
+    Scan(ScanArgs),
+    /// Run as a pull-request gate: detect GitHub Actions or Azure Pipelines, scan the lines
+    /// the change adds, publish the results and set the exit code. Outside CI, scan the
+    /// current branch against its upstream plus uncommitted changes.
+    Ci(CiArgs),
+    /// List the built-in rules (and the config's custom rules).
+    Rules(RulesArgs),
+    /// Write a baseline of the current findings so that only new ones fail the gate.
+    Baseline(BaselineArgs),
+}
+
+/// The failing threshold: findings at or above it make the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+    Never,
+}
+
+/// Options shared by every command that scans.
+#[derive(Debug, Clone, Args)]
+pub struct CommonScanArgs {
+    /// Config file (default: `.secretgate.yml` at the repository root, if present).
+    #[arg(long, env = "SECRETGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, env = "SECRETGATE_THREADS")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this many bytes (suffixes K, M, G allowed; default 25M).
+    #[arg(long, value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Baseline file: findings listed there do not fail the gate.
+    #[arg(long, env = "SECRETGATE_BASELINE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Only lines added since the merge base of BASE and HEAD: `BASE` or `BASE..HEAD`
+    /// (HEAD defaults to the working tree).
+    #[arg(long, value_name = "BASE[..HEAD]", conflicts_with = "staged")]
+    pub diff: Option<String>,
+    /// Only lines added by the staged changes (pre-commit mode).
+    #[arg(long)]
+    pub staged: bool,
+    /// Output format; repeat with `--output` after each to write several.
+    #[arg(long, value_enum)]
+    pub format: Vec<Format>,
+    /// Where the preceding `--format` goes (default: standard output).
+    #[arg(long)]
+    pub output: Vec<PathBuf>,
+    /// Fail (exit 1) on findings at or above this severity.
+    #[arg(long, value_enum, env = "SECRETGATE_FAIL_ON")]
+    pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CiArgs {
+    /// API token (GitHub: else INPUT_TOKEN, GITHUB_TOKEN, GH_TOKEN; Azure: SYSTEM_ACCESSTOKEN).
+    #[arg(long, env = "SECRETGATE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Fail on findings at or above this severity.
+    #[arg(long, value_enum, env = "SECRETGATE_FAIL_ON")]
+    pub fail_on: Option<FailOn>,
+    /// Where to write the SARIF file.
+    #[arg(long, env = "SECRETGATE_SARIF")]
+    pub sarif: Option<PathBuf>,
+    /// Upload SARIF to code scanning (GitHub) or publish it as a build artifact (Azure).
+    #[arg(long, env = "SECRETGATE_UPLOAD", default_value_t = true, action = clap::ArgAction::Set)]
+    pub upload: bool,
+    /// Create a check run (GitHub) or a pull-request status (Azure).
+    #[arg(long, env = "SECRETGATE_CHECK_RUN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub check_run: bool,
+    /// Comment on the pull request (GitHub: one sticky comment; Azure: a thread per finding).
+    #[arg(long, env = "SECRETGATE_PR_COMMENT", default_value_t = false, action = clap::ArgAction::Set)]
+    pub pr_comment: bool,
+    /// SARIF category (`automationDetails.id`), to tell several uploads apart.
+    #[arg(long, env = "SECRETGATE_CATEGORY")]
+    pub category: Option<String>,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    /// Config file whose custom rules are listed too.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BaselineArgs {
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Where to write the baseline.
+    #[arg(long, default_value = ".secretgate-baseline.json")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
+}
+
+/// Parses `1048576`, `512K`, `25M` or `1G` (powers of 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, mult) = match s.char_indices().last() {
+        Some((i, c)) if c.eq_ignore_ascii_case(&'k') => (&s[..i], 1u64 << 10),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'m') => (&s[..i], 1 << 20),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("`{s}` is not a size (try 1048576, 512K, 25M or 1G)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(parse_size("25M"), Ok(25 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("lots").is_err());
+    }
+}

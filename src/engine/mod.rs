@@ -1,0 +1,3 @@
+//! The detection engine. See [`Engine`].
+
+pub mod validate;

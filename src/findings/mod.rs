@@ -1,0 +1,213 @@
+//! The finding model: what the engine reports and every reporter and publisher consumes.
+//!
+//! A [`Finding`] never holds the raw secret. The engine turns the matched bytes into a
+//! [`Secret`](redact::Secret) only long enough to compute a redacted preview and a
+//! fingerprint; everything downstream sees those two values and nothing else.
+
+mod fingerprint;
+mod redact;
+
+pub use fingerprint::{fingerprint, line_hash};
+pub use redact::Secret;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How bad it is when this kind of credential leaks. Ordered: `Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [Self::Low, Self::Medium, Self::High, Self::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+
+    /// GitHub code scanning's `security-severity` score (0.1-10.0) for this level.
+    pub fn security_severity(self) -> &'static str {
+        match self {
+            Self::Low => "3.0",
+            Self::Medium => "5.5",
+            Self::High => "8.0",
+            Self::Critical => "9.5",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(Self::Low),
+            "medium" => Ok(Self::Medium),
+            "high" => Ok(Self::High),
+            "critical" => Ok(Self::Critical),
+            other => Err(format!(
+                "unknown severity `{other}` (expected low, medium, high or critical)"
+            )),
+        }
+    }
+}
+
+/// How sure the engine is that the match is a real credential.
+///
+/// `High` means an embedded checksum verified (or the format cannot occur by chance);
+/// `Medium` means the shape and its context fit; `Low` means the shape alone fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+
+    /// SARIF `precision` property as GitHub reads it.
+    pub fn sarif_precision(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "very-high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether an offline validator (checksum, Luhn, structure) looked at the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Validation {
+    /// The rule has no validator.
+    None,
+    /// The embedded checksum or structure verified.
+    Verified,
+    /// A validator ran and could not verify (a checksum failed, or the seed is unknown):
+    /// often an invented or edited example, still worth a look.
+    Unverified,
+}
+
+/// Static description of a rule, as reporters need it (SARIF `tool.driver.rules`, help text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub remediation: String,
+    pub tags: Vec<String>,
+    /// Human-readable names of the validators the rule runs (empty: format and context only).
+    pub validators: Vec<String>,
+    pub references: Vec<String>,
+}
+
+/// One detected secret. Positions are 1-based; `end_column` is inclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub validation: Validation,
+    /// Repository-relative path with `/` separators.
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// A short prefix, `…`, and the length: never the whole secret.
+    pub redacted: String,
+    /// SHA-256 over the rule id and the secret, hex, truncated: stable across moves and edits.
+    pub fingerprint: String,
+    /// Hash of the trimmed line text with the secret redacted (GitHub's `primaryLocationLineHash`).
+    pub line_hash: String,
+    /// The line the secret starts on, with the secret replaced by its redacted form, trimmed.
+    pub snippet: String,
+    pub remediation: String,
+}
+
+impl Finding {
+    /// Stable order for every output: path, position, rule.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str) {
+        (&self.path, self.line, self.column, &self.rule_id)
+    }
+}
+
+/// A file the scan passed over, or could not read, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub path: String,
+    pub message: String,
+}
+
+/// Counters for the run: what was read, what was skipped and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScanStats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub files_skipped_binary: u64,
+    pub files_skipped_large: u64,
+    pub files_unreadable: u64,
+    pub suppressed_inline: u64,
+    pub suppressed_config: u64,
+    pub suppressed_baseline: u64,
+}
+
+/// Everything a reporter or publisher needs: the findings, the rules that can raise them,
+/// and what happened during the scan.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub rules: Vec<RuleInfo>,
+    pub stats: ScanStats,
+    pub warnings: Vec<Warning>,
+}
+
+impl ScanResult {
+    /// The most severe finding, if any.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Findings at or above `threshold`.
+    pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.severity >= threshold)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}

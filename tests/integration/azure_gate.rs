@@ -1,0 +1,1 @@
+//! `secretgate ci` on Azure Pipelines against a loopback Azure DevOps API.

@@ -1,0 +1,1 @@
+//! `secretgate ci` on GitHub Actions against a loopback GitHub API.

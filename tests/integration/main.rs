@@ -1,0 +1,7 @@
+//! One integration-test binary (as ripgrep and zizmor do): modules share the support code
+//! and the binary is linked once.
+
+mod support;
+
+mod azure_gate;
+mod github_gate;
