@@ -1,9 +1,36 @@
+//! The `secretgate` binary: parse the command line, run the command, map the outcome to
+//! the exit-code contract (0 clean, 1 findings, 2 usage or runtime error).
+
 use clap::Parser;
-use secretgate::cli::Cli;
+use secretgate::app::{self, Exit};
+use secretgate::ci::{self, ProcessEnv, Provider};
+use secretgate::cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let _ = cli;
-    ExitCode::from(2)
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap exits 2 on usage errors already; help and version are not errors.
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Error.into() } else { Exit::Clean.into() };
+        }
+    };
+    let outcome = match &cli.command {
+        Command::Scan(args) => app::scan(args),
+        Command::Ci(args) => match ci::detect(&ProcessEnv) {
+            Provider::GitHubActions => app::github::run(args, &ProcessEnv),
+            Provider::AzurePipelines => app::azure::run(args, &ProcessEnv),
+            Provider::Local => app::local_gate(args),
+        },
+        Command::Rules(args) => app::rules(args),
+        Command::Baseline(args) => app::baseline(args),
+    };
+    match outcome {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("secretgate: error: {e:#}");
+            Exit::Error.into()
+        }
+    }
 }

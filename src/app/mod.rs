@@ -22,3 +22,30 @@ impl From<Exit> for ExitCode {
         ExitCode::from(e as u8)
     }
 }
+
+use crate::cli::{BaselineArgs, CiArgs, RulesArgs, ScanArgs};
+
+/// `secretgate scan`
+pub fn scan(args: &ScanArgs) -> anyhow::Result<Exit> {
+    let _ = args;
+    anyhow::bail!("not implemented yet")
+}
+
+/// `secretgate ci` outside CI: the current branch against its upstream, plus uncommitted
+/// changes, so a developer sees what the gate will say before pushing.
+pub fn local_gate(args: &CiArgs) -> anyhow::Result<Exit> {
+    let _ = args;
+    anyhow::bail!("not implemented yet")
+}
+
+/// `secretgate rules`
+pub fn rules(args: &RulesArgs) -> anyhow::Result<Exit> {
+    let _ = args;
+    anyhow::bail!("not implemented yet")
+}
+
+/// `secretgate baseline`
+pub fn baseline(args: &BaselineArgs) -> anyhow::Result<Exit> {
+    let _ = args;
+    anyhow::bail!("not implemented yet")
+}
