@@ -346,17 +346,24 @@ fn truncate(s: &str, max_chars: usize) -> String {
     t
 }
 
-/// SARIF wants `name` to be an identifier-like string (`GitHubPersonalAccessToken`), not
-/// a sentence: words are joined and capitalised, other characters dropped.
+/// SARIF wants `name` to be a Pascal-case identifier (`GitHubPersonalAccessToken`), not a
+/// sentence: words are joined and capitalised, other characters dropped. All-caps words are
+/// title-cased (`AWS` -> `Aws`) as .NET naming does, since the SARIF validator (SARIF2012)
+/// rejects runs of capitals.
 fn pascal_case(s: &str) -> Option<String> {
-    let name: String = s
-        .split(|c: char| !c.is_alphanumeric())
-        .flat_map(|w| {
-            let mut cs = w.chars();
-            cs.next()
-                .map(|c| c.to_uppercase().chain(cs).collect::<String>())
-        })
-        .collect();
+    let mut name = String::new();
+    for word in s.split(|c: char| !c.is_alphanumeric()) {
+        let all_caps = word.chars().all(|c| !c.is_lowercase());
+        let mut cs = word.chars();
+        if let Some(first) = cs.next() {
+            name.extend(first.to_uppercase());
+            if all_caps {
+                name.extend(cs.flat_map(char::to_lowercase));
+            } else {
+                name.extend(cs);
+            }
+        }
+    }
     (!name.is_empty()).then_some(name)
 }
 
@@ -372,7 +379,7 @@ mod tests {
         );
         assert_eq!(
             pascal_case("AWS access key ID (legacy)").as_deref(),
-            Some("AWSAccessKeyIDLegacy")
+            Some("AwsAccessKeyIdLegacy")
         );
         assert_eq!(pascal_case(" - "), None);
     }

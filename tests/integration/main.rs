@@ -5,3 +5,4 @@ mod support;
 
 mod azure_gate;
 mod github_gate;
+mod formats;
