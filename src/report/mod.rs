@@ -90,7 +90,7 @@ fn sorted(result: &ScanResult) -> Vec<&Finding> {
 /// level and step (GitHub shows 10 of each), so the ones people see should be the worst.
 fn by_severity(result: &ScanResult) -> Vec<&Finding> {
     let mut v = sorted(result);
-    v.sort_by(|a, b| b.severity.cmp(&a.severity));
+    v.sort_by_key(|f| std::cmp::Reverse(f.severity));
     v
 }
 
