@@ -6,3 +6,4 @@ mod support;
 mod azure_gate;
 mod rules;
 mod github_gate;
+mod formats;
