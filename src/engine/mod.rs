@@ -126,8 +126,9 @@ impl Engine {
         let window = &content[lo..hi];
         for caps in rule.regex.captures_iter(window) {
             let Some(m) = rule
-                .secret_group
-                .and_then(|g| caps.get(g))
+                .secret_groups
+                .iter()
+                .find_map(|&g| caps.get(g))
                 .or_else(|| caps.get(0))
             else {
                 continue;

@@ -23,7 +23,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Byte regex, Unicode classes off; the named group `secret` is the secret (else the
-    /// whole match).
+    /// whole match). Alternatives that capture it in another place name theirs `secret2`...
     pub pattern: String,
     /// The match may span lines (private keys): look up to 64 KiB past the keyword.
     #[serde(default)]
@@ -88,8 +88,9 @@ pub struct Rule {
     pub info: RuleInfo,
     pub keywords: Vec<String>,
     pub regex: Regex,
-    /// Index of the `secret` group, if the pattern has one.
-    pub secret_group: Option<usize>,
+    /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
+    /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
+    pub secret_groups: Vec<usize>,
     pub multiline: bool,
     pub min_entropy: Option<f64>,
     pub validator: Option<Validator>,
@@ -178,9 +179,15 @@ impl Rule {
         if spec.require_verified && spec.validator.is_none() {
             return Err(invalid("`require_verified` needs a `validator`"));
         }
-        let secret_group = regex
+        let secret_groups = regex
             .capture_names()
-            .position(|n| n == Some("secret"));
+            .enumerate()
+            .filter(|(_, n)| {
+                n.and_then(|n| n.strip_prefix("secret"))
+                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|(i, _)| i)
+            .collect();
         let allowlist = spec
             .allowlist
             .iter()
@@ -214,7 +221,7 @@ impl Rule {
                 .map(|k| k.to_ascii_lowercase())
                 .collect(),
             regex,
-            secret_group,
+            secret_groups,
             multiline: spec.multiline,
             min_entropy: spec.min_entropy,
             validator: spec.validator,
