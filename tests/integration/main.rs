@@ -4,4 +4,5 @@
 mod support;
 
 mod azure_gate;
+mod changeset;
 mod github_gate;
