@@ -226,7 +226,11 @@ fn change_set(
 }
 
 /// Adds untracked, not ignored, regular files of the work tree, every line counting.
-fn add_untracked(git: &Git, set: &mut ChangeSet, filter: &PathFilter) -> Result<(), ChangesetError> {
+fn add_untracked(
+    git: &Git,
+    set: &mut ChangeSet,
+    filter: &PathFilter,
+) -> Result<(), ChangesetError> {
     let listing = git.output(&["ls-files", "-z", "--others", "--exclude-standard"])?;
     for raw in listing.split(|&b| b == 0).filter(|p| !p.is_empty()) {
         let path = String::from_utf8_lossy(raw).into_owned();
@@ -394,9 +398,7 @@ fn unquote(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
                         let digits = s.get(i..i + 2)?;
                         i += 2;
                         digits.iter().try_fold(c - b'0', |acc, &d| {
-                            (b'0'..=b'7')
-                                .contains(&d)
-                                .then(|| acc * 8 + (d - b'0'))
+                            (b'0'..=b'7').contains(&d).then(|| acc * 8 + (d - b'0'))
                         })?
                     }
                     _ => return None,
@@ -437,11 +439,11 @@ mod tests {
 
     #[test]
     fn header_path_handles_spaces_and_quotes() {
-        assert_eq!(header_path(b"a/x y.bin b/x y.bin"), Some(b"x y.bin".to_vec()));
         assert_eq!(
-            header_path(br#""a/t\tb" "b/t\tb""#),
-            Some(b"t\tb".to_vec())
+            header_path(b"a/x y.bin b/x y.bin"),
+            Some(b"x y.bin".to_vec())
         );
+        assert_eq!(header_path(br#""a/t\tb" "b/t\tb""#), Some(b"t\tb".to_vec()));
         // A rename cannot be split reliably; its `rename to` line names the path.
         assert_eq!(header_path(b"a/old b/new"), None);
         assert_eq!(header_path(b"a/old b/newer"), None);
@@ -510,7 +512,10 @@ index 1111111111111111111111111111111111111111..22222222222222222222222222222222
 
         let renamed = got.next().expect("renamed file");
         assert_eq!(renamed.path, b"new name");
-        assert_eq!(renamed.blob.as_deref(), Some("2222222222222222222222222222222222222222"));
+        assert_eq!(
+            renamed.blob.as_deref(),
+            Some("2222222222222222222222222222222222222222")
+        );
         assert_eq!(ranges(renamed), [(5, 5)]);
         assert!(got.next().is_none());
     }
@@ -541,21 +546,40 @@ diff --git a/b b/b
         let set = from_patches(
             PathBuf::from("/repo"),
             vec![
-                ("src/a.rs".into(), Some("@@ -1,3 +1,4 @@\n a\n+b\n c\n d".into()), b"a\nb\nc\nd\n".to_vec()),
+                (
+                    "src/a.rs".into(),
+                    Some("@@ -1,3 +1,4 @@\n a\n+b\n c\n d".into()),
+                    b"a\nb\nc\nd\n".to_vec(),
+                ),
                 ("logo.png".into(), None, vec![0, 1, 2]),
-                ("only-deletes.txt".into(), Some("@@ -2 +1,0 @@\n-x".into()), Vec::new()),
-                ("broken.txt".into(), Some("@@ -1 +1 @@\n+a\n+b".into()), b"a\nb\n".to_vec()),
+                (
+                    "only-deletes.txt".into(),
+                    Some("@@ -2 +1,0 @@\n-x".into()),
+                    Vec::new(),
+                ),
+                (
+                    "broken.txt".into(),
+                    Some("@@ -1 +1 @@\n+a\n+b".into()),
+                    b"a\nb\n".to_vec(),
+                ),
                 ("vendor/x.js".into(), None, Vec::new()),
             ],
             &PathFilter::new(["vendor/"]).expect("valid"),
         );
-        let got: Vec<(&str, &LineFilter)> = set.files.iter().map(|f| (f.path.as_str(), &f.lines)).collect();
+        let got: Vec<(&str, &LineFilter)> = set
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), &f.lines))
+            .collect();
         assert_eq!(
             got,
             [
                 ("broken.txt", &LineFilter::All),
                 ("logo.png", &LineFilter::All),
-                ("src/a.rs", &LineFilter::Added(super::super::LineSet::from_ranges([(2, 2)]))),
+                (
+                    "src/a.rs",
+                    &LineFilter::Added(super::super::LineSet::from_ranges([(2, 2)]))
+                ),
             ]
         );
         assert_eq!(set.warnings.len(), 1);

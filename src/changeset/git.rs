@@ -153,7 +153,10 @@ impl Git {
         };
         // Requests go in from another thread: written inline, a long list would fill the
         // pipe back from git while nobody reads it, and both sides would wait forever.
-        let requests: Vec<u8> = ids.iter().flat_map(|id| [id.as_bytes(), b"\n"].concat()).collect();
+        let requests: Vec<u8> = ids
+            .iter()
+            .flat_map(|id| [id.as_bytes(), b"\n"].concat())
+            .collect();
         let writer = std::thread::spawn(move || {
             // An early exit of git shows up on the reading side with its stderr.
             let _ = stdin.write_all(&requests);
@@ -215,10 +218,7 @@ mod tests {
     fn batch_answers_parse_including_missing_and_empty() {
         let answers = b"aaa blob 5\nhello\nbbb missing\nccc blob 0\n\n";
         let got = read_batch(&mut &answers[..], 3).expect("parses");
-        assert_eq!(
-            got,
-            [Some(b"hello".to_vec()), None, Some(Vec::new())]
-        );
+        assert_eq!(got, [Some(b"hello".to_vec()), None, Some(Vec::new())]);
         assert!(read_batch(&mut &b"aaa blob 9\nshort\n"[..], 1).is_err());
         assert!(read_batch(&mut &b""[..], 1).is_err());
     }

@@ -43,7 +43,10 @@ fn range(s: &[u8]) -> Option<(u32, u32, &[u8])> {
 }
 
 fn number(s: &[u8]) -> Option<(u32, &[u8])> {
-    let end = s.iter().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    let end = s
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
     let n = std::str::from_utf8(&s[..end]).ok()?.parse().ok()?;
     Some((n, &s[end..]))
 }
@@ -113,7 +116,8 @@ impl AddedLines {
 /// context line stripped of its space would otherwise look like).
 pub(crate) fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     let text = text.strip_suffix(b"\n").unwrap_or(text);
-    text.split(|&b| b == b'\n').filter(move |_| !text.is_empty())
+    text.split(|&b| b == b'\n')
+        .filter(move |_| !text.is_empty())
 }
 
 /// Added lines of a whole patch that holds only hunks (an API patch).
@@ -149,7 +153,11 @@ mod tests {
         assert_eq!(header("@@ -7,2 +5,0 @@"), Some((7, 2, 5, 0)));
         assert_eq!(header("@@ -1,2 +1,2"), None);
         assert_eq!(header("@@ -x +1 @@"), None);
-        assert_eq!(header("@@ -1 +99999999999 @@"), None, "overflow is no header");
+        assert_eq!(
+            header("@@ -1 +99999999999 @@"),
+            None,
+            "overflow is no header"
+        );
     }
 
     #[test]
@@ -172,7 +180,8 @@ mod tests {
     #[test]
     fn context_lines_count_but_are_not_added() {
         // GitHub-style patch: three lines of context around each change.
-        let patch = "@@ -1,4 +1,5 @@\n a\n b\n-c\n+C\n+D\n d\n@@ -20,3 +21,4 @@ fn x() {\n x\n+y\n \n z";
+        let patch =
+            "@@ -1,4 +1,5 @@\n a\n b\n-c\n+C\n+D\n d\n@@ -20,3 +21,4 @@ fn x() {\n x\n+y\n \n z";
         assert_eq!(added(patch), [(3, 4), (22, 22)]);
     }
 

@@ -129,10 +129,7 @@ pub struct LineSet {
 impl LineSet {
     /// Builds a set from inclusive ranges in any order; overlapping and adjacent ones merge.
     pub fn from_ranges(ranges: impl IntoIterator<Item = (u32, u32)>) -> Self {
-        let mut v: Vec<(u32, u32)> = ranges
-            .into_iter()
-            .filter(|(a, b)| a <= b)
-            .collect();
+        let mut v: Vec<(u32, u32)> = ranges.into_iter().filter(|(a, b)| a <= b).collect();
         v.sort_unstable();
         let mut merged: Vec<(u32, u32)> = Vec::with_capacity(v.len());
         for (a, b) in v {

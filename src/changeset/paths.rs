@@ -133,7 +133,13 @@ mod tests {
 
     #[test]
     fn patterns_follow_gitignore_habits() {
-        let f = filter(&["*.min.js", "node_modules", "/build", "docs/*.md", "fixtures/"]);
+        let f = filter(&[
+            "*.min.js",
+            "node_modules",
+            "/build",
+            "docs/*.md",
+            "fixtures/",
+        ]);
         assert!(f.excludes("app.min.js"));
         assert!(f.excludes("web/static/app.min.js"));
         assert!(f.excludes("node_modules/x/index.js"));
@@ -143,7 +149,10 @@ mod tests {
         assert!(f.excludes("docs/a.md"));
         assert!(!f.excludes("docs/deep/a.md"), "* stops at /");
         assert!(f.excludes("tests/fixtures/key.pem"));
-        assert!(!f.excludes("fixtures"), "a trailing / matches directories only");
+        assert!(
+            !f.excludes("fixtures"),
+            "a trailing / matches directories only"
+        );
         assert!(!f.excludes("src/main.rs"));
     }
 

@@ -39,7 +39,11 @@ pub fn tree_with(
     options: &TreeOptions,
 ) -> Result<ChangeSet, ChangesetError> {
     let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
 
     let mut found = Vec::new();
     let mut warnings = Vec::new();

@@ -16,7 +16,9 @@ fn paths(set: &ChangeSet) -> Vec<&str> {
 
 fn lines<'a>(set: &'a ChangeSet, path: &str) -> &'a LineFilter {
     let file = set.files.iter().find(|f| f.path == path);
-    &file.unwrap_or_else(|| panic!("{path} not in {:?}", paths(set))).lines
+    &file
+        .unwrap_or_else(|| panic!("{path} not in {:?}", paths(set)))
+        .lines
 }
 
 /// The added line numbers of `path`, one by one.
@@ -28,7 +30,11 @@ fn added(set: &ChangeSet, path: &str) -> Vec<u32> {
 }
 
 fn content(set: &ChangeSet, path: &str) -> Vec<u8> {
-    let file = set.files.iter().find(|f| f.path == path).expect("file in set");
+    let file = set
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .expect("file in set");
     match &file.source {
         Source::Bytes(b) => b.clone(),
         Source::Disk(p) => std::fs::read(p).expect("readable"),
@@ -59,9 +65,17 @@ fn only_lines_the_branch_adds_count() {
     let head = repo.commit_all("edit");
 
     let set = changeset::diff(repo.path(), "main", Some("feature"), &no_filter()).expect("diff");
-    assert_eq!(paths(&set), ["a.txt"], "an untouched file is not in the set");
+    assert_eq!(
+        paths(&set),
+        ["a.txt"],
+        "an untouched file is not in the set"
+    );
     assert_eq!(added(&set, "a.txt"), [3, 8, 9]);
-    assert_eq!(content(&set, "a.txt"), edited.as_bytes(), "whole new file for context");
+    assert_eq!(
+        content(&set, "a.txt"),
+        edited.as_bytes(),
+        "whole new file for context"
+    );
     assert!(matches!(set.files[0].source, Source::Bytes(_)));
     assert_eq!(
         set.root.canonicalize().expect("root"),
@@ -79,7 +93,12 @@ fn later_base_branch_commits_do_not_count() {
     repo.commit_all("feature adds a line");
     repo.git(&["checkout", "-q", "main"]);
     // After the branch point main deletes and changes lines and adds a file.
-    repo.write("a.txt", &numbered(1..=10).replace("line 1\n", "").replace("line 5", "five"));
+    repo.write(
+        "a.txt",
+        &numbered(1..=10)
+            .replace("line 1\n", "")
+            .replace("line 5", "five"),
+    );
     repo.write("main-only.txt", "from main\n");
     repo.commit_all("main moves on");
 
@@ -124,7 +143,10 @@ fn working_tree_diff_counts_uncommitted_and_untracked_files() {
     let repo = repo_with_feature_branch();
     repo.write("a.txt", &format!("{}committed\n", numbered(1..=10)));
     repo.commit_all("committed on feature");
-    repo.write("a.txt", &format!("{}committed\nunstaged\n", numbered(1..=10)));
+    repo.write(
+        "a.txt",
+        &format!("{}committed\nunstaged\n", numbered(1..=10)),
+    );
     repo.write("staged.txt", "staged\n");
     repo.git(&["add", "staged.txt"]);
     repo.write("untracked.txt", "u1\nu2\n");
@@ -150,7 +172,10 @@ fn staged_mode_reads_the_staged_blob() {
     repo.write("a.txt", &format!("{}staged line\n", numbered(1..=10)));
     repo.git(&["add", "a.txt"]);
     // Edited again after `git add`: this version is not what the commit records.
-    repo.write("a.txt", &format!("{}staged line\nworking copy only\n", numbered(1..=10)));
+    repo.write(
+        "a.txt",
+        &format!("{}staged line\nworking copy only\n", numbered(1..=10)),
+    );
     repo.write("other.txt", "not staged\n");
 
     let set = changeset::staged(repo.path(), &no_filter()).expect("staged");
@@ -200,11 +225,15 @@ fn unusual_paths_survive_quoting() {
         assert_eq!(paths(set), sorted);
         for name in names {
             assert_eq!(added(set, name), [2], "{name}");
-            assert_eq!(content(set, name), format!("first\nchanged {name}\n").as_bytes());
+            assert_eq!(
+                content(set, name),
+                format!("first\nchanged {name}\n").as_bytes()
+            );
         }
     }
     repo.commit_all("change odd names");
-    let committed = changeset::diff(repo.path(), "HEAD~1", Some("HEAD"), &no_filter()).expect("committed");
+    let committed =
+        changeset::diff(repo.path(), "HEAD~1", Some("HEAD"), &no_filter()).expect("committed");
     assert_eq!(paths(&committed), sorted);
     for name in names {
         assert_eq!(added(&committed, name), [2], "{name}");
@@ -245,7 +274,10 @@ fn unknown_revision_says_which_and_how_to_fetch() {
         .expect_err("no such revision");
     assert!(matches!(&err, ChangesetError::UnknownRevision(r) if r == "origin/nope"));
     let msg = err.to_string();
-    assert!(msg.contains("`origin/nope`") && msg.contains("fetch-depth: 0"), "{msg}");
+    assert!(
+        msg.contains("`origin/nope`") && msg.contains("fetch-depth: 0"),
+        "{msg}"
+    );
 
     let err = changeset::diff(repo.path(), "--output=/tmp/x", None, &no_filter())
         .expect_err("an option is no revision");
@@ -271,7 +303,10 @@ fn not_a_repository_names_the_directory() {
         changeset::diff(dir.path(), "main", None, &no_filter()),
     ] {
         let err = result.expect_err("not a repo");
-        assert!(matches!(&err, ChangesetError::NotARepository(p) if p == dir.path()), "{err}");
+        assert!(
+            matches!(&err, ChangesetError::NotARepository(p) if p == dir.path()),
+            "{err}"
+        );
         assert!(err.to_string().contains(&dir.path().display().to_string()));
     }
 }
@@ -309,7 +344,14 @@ fn tree_honours_ignore_files_and_scans_hidden_files() {
     let set = changeset::tree(&[dir.path().to_path_buf()], &no_filter()).expect("tree");
     assert_eq!(
         paths(&set),
-        [".aws/credentials", ".env", ".gitignore", ".ignore", "src/main.rs", "vendor/dep/lib.rs"]
+        [
+            ".aws/credentials",
+            ".env",
+            ".gitignore",
+            ".ignore",
+            "src/main.rs",
+            "vendor/dep/lib.rs"
+        ]
     );
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
     assert!(set.files.iter().all(|f| f.lines == LineFilter::All));
@@ -350,7 +392,7 @@ fn tree_applies_config_excludes_to_walked_files_only() {
 fn tree_reports_a_missing_path() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("nope");
-    let err = changeset::tree(&[missing.clone()], &no_filter()).expect_err("missing");
+    let err = changeset::tree(std::slice::from_ref(&missing), &no_filter()).expect_err("missing");
     assert!(matches!(&err, ChangesetError::NotFound(p) if p == &missing));
 }
 
