@@ -9,8 +9,10 @@
 //! key real but its absence does not prove it fake. Only the filters whose job is to tell
 //! look-alikes apart (Luhn, SAS `sig`, JWT, base64 length) return [`Outcome::Rejected`].
 
+mod ado;
 mod cask;
 mod entra;
+mod github;
 mod identifiable;
 mod marvin;
 
@@ -78,16 +80,13 @@ impl Validator {
     /// Runs the validator on the bytes of the `secret` capture group.
     pub fn check(self, secret: &[u8]) -> Outcome {
         match self {
+            Self::GithubCrc32 => github::check(secret),
             Self::AzureIdentifiable => identifiable::check(secret),
             Self::AzureCask => cask::check(secret),
             Self::EntraClientSecret => entra::check(secret),
+            Self::AdoLegacyPat => ado::check(secret),
             // Not implemented yet: reported as unverified, never silently verified.
-            Self::Luhn
-            | Self::GithubCrc32
-            | Self::AdoLegacyPat
-            | Self::SasSignature
-            | Self::Jwt
-            | Self::Base64Key => Outcome::Unverified,
+            Self::Luhn | Self::SasSignature | Self::Jwt | Self::Base64Key => Outcome::Unverified,
         }
     }
 }
