@@ -10,11 +10,15 @@
 //! look-alikes apart (Luhn, SAS `sig`, JWT, base64 length) return [`Outcome::Rejected`].
 
 mod ado;
+mod base64key;
 mod cask;
 mod entra;
 mod github;
 mod identifiable;
+mod jwt;
+mod luhn;
 mod marvin;
+mod sas;
 
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -80,13 +84,15 @@ impl Validator {
     /// Runs the validator on the bytes of the `secret` capture group.
     pub fn check(self, secret: &[u8]) -> Outcome {
         match self {
+            Self::Luhn => luhn::check(secret),
             Self::GithubCrc32 => github::check(secret),
             Self::AzureIdentifiable => identifiable::check(secret),
             Self::AzureCask => cask::check(secret),
             Self::EntraClientSecret => entra::check(secret),
             Self::AdoLegacyPat => ado::check(secret),
-            // Not implemented yet: reported as unverified, never silently verified.
-            Self::Luhn | Self::SasSignature | Self::Jwt | Self::Base64Key => Outcome::Unverified,
+            Self::SasSignature => sas::check(secret),
+            Self::Jwt => jwt::check(secret),
+            Self::Base64Key => base64key::check(secret),
         }
     }
 }
@@ -143,6 +149,30 @@ fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
     }
     let text: Vec<u8> = text.iter().copied().map(to_standard_alphabet).collect();
     LENIENT_BASE64.decode(text).ok()
+}
+
+/// Undoes the escaping a key picks up from its host text (1.5): URL percent-encoding
+/// (`%2B` `%2F` `%3D`, any case; other `%XX` too, decoded once) and JSON's `\/`.
+fn unescape(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((&c, tail)) = rest.split_first() {
+        let (byte, used) = match (c, tail) {
+            (b'%', [hi, lo, ..]) => match (hex_digit(*hi), hex_digit(*lo)) {
+                (Some(hi), Some(lo)) => ((hi << 4) | lo, 3),
+                _ => (c, 1),
+            },
+            (b'\\', [b'/', ..]) => (b'/', 2),
+            _ => (c, 1),
+        };
+        out.push(byte);
+        rest = &rest[used..];
+    }
+    out
+}
+
+fn hex_digit(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
 }
 
 /// Shared by the tests of the sibling modules.
@@ -234,5 +264,14 @@ mod tests {
         assert_eq!(decode_base64(b"-/8="), None);
         assert_eq!(decode_base64(b"AQ==="), None);
         assert_eq!(decode_base64(b"A"), None);
+    }
+
+    #[test]
+    fn unescaping() {
+        assert_eq!(unescape(b"a%2Bb%2fc%3D"), b"a+b/c=");
+        assert_eq!(unescape(b"a\\/b"), b"a/b");
+        assert_eq!(unescape(b"50%"), b"50%");
+        assert_eq!(unescape(b"%zz%4"), b"%zz%4");
+        assert_eq!(unescape(b"%252B"), b"%2B");
     }
 }
