@@ -113,6 +113,6 @@ mod tests {
         let (r0, w0) = &w[0];
         assert_eq!(*r0, 0);
         assert_eq!(w0, &vec![(2, 45)], "the keyword line and the two below");
-        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc\n");
+        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc");
     }
 }

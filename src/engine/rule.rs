@@ -220,7 +220,8 @@ impl Rule {
             name: spec.name,
             severity: spec.severity,
             confidence: spec.confidence,
-            remediation: spec.remediation.trim().to_string(),
+            // YAML block text is wrapped for reading; outputs reflow it themselves.
+            remediation: spec.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
             tags: spec.tags,
             validators: spec
                 .validator
