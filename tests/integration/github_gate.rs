@@ -908,3 +908,951 @@ fn the_spec_checker_rejects_what_github_would() {
         "a SARIF 2.0 log must be refused: {p:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The gate end to end: the binary, real git repositories, the fake API
+// ---------------------------------------------------------------------------------------
+
+use crate::support::{git::Repo, join, secretgate};
+use std::path::{Path, PathBuf};
+
+/// Deterministic characters from `alphabet`, so planted secrets look random but are stable.
+fn pseudo_random(seed: u64, len: usize, alphabet: &[u8]) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            alphabet[(x % alphabet.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// A classic GitHub token whose CRC-32 checksum verifies: `ghp_` + 30 characters + the
+/// CRC-32 of those 30 in base62, left-padded to 6. Built at run time.
+fn github_token(seed: u64) -> String {
+    let body = pseudo_random(seed, 30, ALNUM);
+    let mut n = crc32fast::hash(body.as_bytes());
+    let mut digits = Vec::new();
+    while n > 0 {
+        digits.push(ALNUM[(n % 62) as usize]);
+        n /= 62;
+    }
+    while digits.len() < 6 {
+        digits.push(b'0');
+    }
+    digits.reverse();
+    join(&[
+        "gh",
+        "p_",
+        &body,
+        std::str::from_utf8(&digits).expect("ascii"),
+    ])
+}
+
+/// An Azure Storage connection string with a 64-byte account key.
+fn azure_connection_string(seed: u64) -> String {
+    let bytes: Vec<u8> = pseudo_random(seed, 64, ALNUM)
+        .bytes()
+        .map(|b| b.wrapping_mul(7))
+        .collect();
+    let key = base64::engine::general_purpose::STANDARD.encode(bytes);
+    join(&[
+        "DefaultEndpointsProtocol=https;AccountName=widgetsprod;Account",
+        "Key=",
+        &key,
+        ";EndpointSuffix=core.windows.net",
+    ])
+}
+
+/// What one gate run left behind.
+struct GateRun {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    summary: String,
+    outputs: String,
+    sarif: Option<Value>,
+    requests: Vec<Recorded>,
+}
+
+impl GateRun {
+    /// `(file, line)` of every `::error`/`::warning`/`::notice` annotation on a file.
+    fn annotated_lines(&self) -> Vec<(String, u32)> {
+        let mut v: Vec<(String, u32)> = self
+            .stdout
+            .lines()
+            .filter(|l| {
+                l.starts_with("::error file=")
+                    || l.starts_with("::warning file=")
+                    || l.starts_with("::notice file=")
+            })
+            .filter(|l| !l.contains("title=secretgate%3A file not fully scanned"))
+            .filter_map(|l| {
+                let props = l.split_once(' ')?.1.split_once("::")?.0;
+                let mut file = None;
+                let mut line = None;
+                for kv in props.split(',') {
+                    match kv.split_once('=')? {
+                        ("file", f) => file = Some(f.to_string()),
+                        ("line", n) => line = n.parse().ok(),
+                        _ => {}
+                    }
+                }
+                Some((file?, line?))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// `(path, start_line)` of every check-run annotation sent.
+    fn check_run_lines(&self) -> Vec<(String, u32)> {
+        let spec = Spec::get();
+        let mut v: Vec<(String, u32)> = self
+            .requests
+            .iter()
+            .filter(|r| {
+                matches!(
+                    spec.op_of(&r.method, &r.path),
+                    Some("checks/create" | "checks/update")
+                )
+            })
+            .flat_map(|r| {
+                r.json()["output"]["annotations"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|a| {
+                (
+                    a["path"].as_str().unwrap_or("").to_string(),
+                    a["start_line"].as_u64().unwrap_or(0) as u32,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The SARIF bodies of every upload, decoded.
+    fn uploaded_sarifs(&self) -> Vec<Value> {
+        let spec = Spec::get();
+        self.requests
+            .iter()
+            .filter(|r| spec.op_of(&r.method, &r.path) == Some("code-scanning/upload-sarif"))
+            .map(|r| decode_sarif(&r.json()).expect("decodes"))
+            .collect()
+    }
+
+    fn ops(&self) -> Vec<&'static str> {
+        ops(&self.requests)
+    }
+
+    /// Fails if any planted secret appears anywhere the gate wrote or sent.
+    fn assert_no_leak(&self, secrets: &[&str]) {
+        let mut places: Vec<(String, String)> = vec![
+            ("stdout".into(), self.stdout.clone()),
+            ("stderr".into(), self.stderr.clone()),
+            ("step summary".into(), self.summary.clone()),
+            ("outputs".into(), self.outputs.clone()),
+        ];
+        if let Some(s) = &self.sarif {
+            places.push(("SARIF file".into(), s.to_string()));
+        }
+        for r in &self.requests {
+            places.push((
+                format!("{} {}", r.method, r.path),
+                String::from_utf8_lossy(&r.body).into_owned(),
+            ));
+        }
+        for s in self.uploaded_sarifs() {
+            places.push(("uploaded SARIF".into(), s.to_string()));
+        }
+        for secret in secrets {
+            // The distinctive middle of the secret is enough to count as a leak.
+            let probe = &secret[secret.len() / 4..secret.len() * 3 / 4];
+            for (place, text) in &places {
+                assert!(
+                    !text.contains(probe),
+                    "a planted secret leaked into {place}"
+                );
+            }
+        }
+    }
+}
+
+/// The runner's files and variables for one gate run.
+struct Runner {
+    dir: tempfile::TempDir,
+}
+
+impl Runner {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(
+        &self,
+        workspace: &Path,
+        server: &ApiServer,
+        event: &str,
+        payload: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> GateRun {
+        let event_path = self.path("event.json");
+        if let Some(p) = payload {
+            std::fs::write(&event_path, p).expect("payload");
+        }
+        let head = git_in(workspace, &["rev-parse", "HEAD"]);
+        let mut cmd = secretgate();
+        cmd.arg("ci")
+            .current_dir(workspace)
+            .env("GITHUB_ACTIONS", "true")
+            .env("CI", "true")
+            .env("GITHUB_EVENT_NAME", event)
+            .env("GITHUB_EVENT_PATH", &event_path)
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
+            .env("GITHUB_API_URL", server.url())
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_WORKSPACE", workspace)
+            .env("GITHUB_SHA", head)
+            .env("GITHUB_REF", "refs/pull/7/merge")
+            .env("GITHUB_RUN_ID", "42")
+            .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
+            .env("GITHUB_OUTPUT", self.path("output.txt"))
+            .env("RUNNER_TEMP", self.dir.path())
+            .env("INPUT_TOKEN", TOKEN)
+            .env("SECRETGATE_RETRY_BASE_MS", "10")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.dir.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("secretgate runs");
+        let read = |name: &str| std::fs::read_to_string(self.path(name)).unwrap_or_default();
+        let run = GateRun {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            summary: read("summary.md"),
+            outputs: read("output.txt"),
+            sarif: std::fs::read_to_string(self.path("secretgate.sarif"))
+                .ok()
+                .and_then(|s| serde_json::from_str(&s).ok()),
+            requests: server.requests(),
+        };
+        Spec::get().check_all(&run.requests);
+        run
+    }
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn pr_payload(base: &str, head: &str, head_repo: &str, changed_files: usize) -> String {
+    json!({
+        "action": "synchronize",
+        "number": 7,
+        "pull_request": {
+            "number": 7,
+            "state": "open",
+            "draft": false,
+            "title": "Add settings",
+            "user": {"login": "dev"},
+            "changed_files": changed_files,
+            "commits": 1,
+            "head": {"sha": head, "ref": "feature", "repo": {"full_name": head_repo, "fork": head_repo != format!("{OWNER}/{REPO}")}},
+            "base": {"sha": base, "ref": "main", "repo": {"full_name": format!("{OWNER}/{REPO}")}},
+        },
+        "repository": {"full_name": format!("{OWNER}/{REPO}"), "default_branch": "main", "private": false},
+        "sender": {"login": "dev"},
+    })
+    .to_string()
+}
+
+/// A pull request on a real repository:
+/// - `main` at A has `config/app.env` with an old secret on line 2, and `legacy.cfg` with
+///   another secret;
+/// - the branch `feature` (B) adds a clean line to `config/app.env` (the old secret's line
+///   is unchanged), adds `src/settings.py` with a token on line 3 and
+///   `deploy/storage.env` with a connection string on line 2;
+/// - after the branch point, `main` (C) deletes `legacy.cfg`.
+struct PullRequestRepo {
+    repo: Repo,
+    base: String,
+    head: String,
+    /// (path, line) of the secrets the pull request adds.
+    added: Vec<(String, u32)>,
+    secrets: Vec<String>,
+}
+
+fn pull_request_repo(with_secrets: bool) -> PullRequestRepo {
+    let old = github_token(1);
+    let deleted = github_token(2);
+    let new_token = github_token(3);
+    let conn = azure_connection_string(4);
+    let repo = Repo::new();
+    repo.write(
+        "config/app.env",
+        &format!("APP_NAME=widgets\nGH_TOKEN={old}\nLOG_LEVEL=info\n"),
+    );
+    repo.write("legacy.cfg", &format!("[auth]\ntoken = {deleted}\n"));
+    repo.write("README.md", "# widgets\n");
+    repo.commit_all("A: initial");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "config/app.env",
+        &format!("APP_NAME=widgets\nGH_TOKEN={old}\nLOG_LEVEL=info\nTIMEOUT=30\n"),
+    );
+    if with_secrets {
+        repo.write(
+            "src/settings.py",
+            &format!("import os\n\nGITHUB_TOKEN = \"{new_token}\"\nDEBUG = False\n"),
+        );
+        repo.write(
+            "deploy/storage.env",
+            &format!("# storage\nAZURE_STORAGE_CONNECTION_STRING={conn}\n"),
+        );
+    } else {
+        repo.write(
+            "src/settings.py",
+            "import os\n\nGITHUB_TOKEN = os.environ[\"GITHUB_TOKEN\"]\nDEBUG = False\n",
+        );
+    }
+    let head = repo.commit_all("B: settings");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["rm", "-q", "legacy.cfg"]);
+    repo.write("README.md", "# widgets\n\nNow with docs.\n");
+    let base = repo.commit_all("C: drop legacy config");
+    repo.git(&["checkout", "-q", "feature"]);
+    let added = if with_secrets {
+        vec![
+            ("deploy/storage.env".to_string(), 2),
+            ("src/settings.py".to_string(), 3),
+        ]
+    } else {
+        vec![]
+    };
+    PullRequestRepo {
+        repo,
+        base,
+        head,
+        added,
+        secrets: vec![old, deleted, new_token, conn],
+    }
+}
+
+impl PullRequestRepo {
+    fn secrets(&self) -> Vec<&str> {
+        self.secrets.iter().map(String::as_str).collect()
+    }
+
+    fn payload(&self, head_repo: &str) -> String {
+        pr_payload(&self.base, &self.head, head_repo, 3)
+    }
+}
+
+#[test]
+fn pr_adding_secrets_fails_with_annotations_on_exactly_the_added_lines() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let runner = Runner::new();
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[],
+    );
+    assert_eq!(
+        run.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+
+    // Only the added secrets: not the old one on an unchanged line of a touched file
+    // (config/app.env:2), not the one the base deleted after the branch point (legacy.cfg).
+    assert_eq!(run.annotated_lines(), pr.added, "workflow commands");
+    assert_eq!(run.check_run_lines(), pr.added, "check run annotations");
+
+    assert_eq!(
+        run.ops(),
+        [
+            "checks/create",
+            "code-scanning/upload-sarif",
+            "code-scanning/get-sarif"
+        ]
+    );
+    let create = run.requests[0].json();
+    assert_eq!(
+        create["head_sha"],
+        json!(pr.head),
+        "the PR head, not the merge commit"
+    );
+    assert_eq!(create["conclusion"], "failure");
+    assert_eq!(
+        create["details_url"],
+        "https://github.com/octo/widgets/actions/runs/42"
+    );
+    let upload = run.requests[1].json();
+    assert_eq!(
+        (upload["commit_sha"].clone(), upload["ref"].clone()),
+        (json!(pr.head), json!("refs/pull/7/head"))
+    );
+    let sarifs = run.uploaded_sarifs();
+    let mut sarif_lines: Vec<(String, u32)> = sarifs[0]["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                loc["region"]["startLine"].as_u64().unwrap_or(0) as u32,
+            )
+        })
+        .collect();
+    sarif_lines.sort();
+    assert_eq!(sarif_lines, pr.added, "uploaded SARIF results");
+    assert_eq!(
+        run.sarif
+            .as_ref()
+            .map(|s| s["runs"][0]["results"].as_array().map_or(0, Vec::len)),
+        Some(2),
+        "SARIF file"
+    );
+
+    assert!(
+        run.summary.contains("secretgate: 2 secrets"),
+        "summary:\n{}",
+        run.summary
+    );
+    assert!(
+        run.outputs.contains("findings=2\n") && run.outputs.contains("result=findings\n"),
+        "{}",
+        run.outputs
+    );
+    assert!(run
+        .outputs
+        .contains(&runner.path("secretgate.sarif").display().to_string()));
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn clean_pr_passes_with_a_successful_check_run() {
+    let pr = pull_request_repo(false);
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[],
+    );
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.annotated_lines().is_empty());
+    let create = run.requests[0].json();
+    assert_eq!(
+        (create["status"].clone(), create["conclusion"].clone()),
+        (json!("completed"), json!("success"))
+    );
+    assert_eq!(
+        run.uploaded_sarifs()[0]["runs"][0]["results"],
+        json!([]),
+        "an empty run closes old alerts"
+    );
+    assert!(run.outputs.contains("findings=0\n") && run.outputs.contains("result=clean\n"));
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn shallow_clone_is_deepened_to_find_the_branch_point() {
+    let pr = pull_request_repo(true);
+    // Serve the origin as GitHub does: any reachable commit can be fetched by SHA.
+    pr.repo
+        .git(&["config", "uploadpack.allowReachableSHA1InWant", "true"]);
+    let clone_dir = tempfile::tempdir().expect("tempdir");
+    let ws = clone_dir.path().join("ws");
+    let url = format!("file://{}", pr.repo.path().display());
+    git_in(
+        clone_dir.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
+        ],
+    );
+    assert_eq!(
+        git_in(&ws, &["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
+
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        &ws,
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[],
+    );
+    assert_eq!(
+        run.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("fetch --no-tags --quiet --depth=50 origin"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.annotated_lines(), pr.added);
+    assert!(
+        !run.ops().contains(&"pulls/list-files"),
+        "git gave the range: no API fallback"
+    );
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn without_history_a_pr_is_read_from_the_files_api() {
+    let pr = pull_request_repo(true);
+    // A depth-1 clone whose origin is gone: git cannot give the range.
+    let clone_dir = tempfile::tempdir().expect("tempdir");
+    let ws = clone_dir.path().join("ws");
+    let url = format!("file://{}", pr.repo.path().display());
+    git_in(
+        clone_dir.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
+        ],
+    );
+    git_in(
+        &ws,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "file:///nonexistent/secretgate-origin",
+        ],
+    );
+
+    let files = vec![
+        diff_entry(
+            "config/app.env",
+            "modified",
+            Some("@@ -3,0 +4 @@ LOG_LEVEL=info\n+TIMEOUT=30"),
+        ),
+        diff_entry(
+            "src/settings.py",
+            "added",
+            Some("@@ -0,0 +1,4 @@\n+import os\n+\n+GITHUB_TOKEN = \"…\"\n+DEBUG = False"),
+        ),
+        // No patch (GitHub leaves it out for large diffs): the whole file counts.
+        diff_entry("deploy/storage.env", "added", None),
+        diff_entry("legacy-gone.cfg", "removed", None),
+    ];
+    let server = fake_github(Behaviour {
+        files,
+        ..Default::default()
+    });
+    let run = Runner::new().run(
+        &ws,
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[],
+    );
+    assert_eq!(
+        run.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(run.annotated_lines(), pr.added);
+    assert_eq!(run.ops()[0], "pulls/list-files");
+    assert!(
+        run.stdout.contains("files API"),
+        "the fallback is announced"
+    );
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn pr_with_more_than_3000_files() {
+    let pr = pull_request_repo(false);
+    let secret = github_token(9);
+    for i in 0..3001 {
+        pr.repo
+            .write(&format!("gen/f{i:04}.txt"), &format!("value {i}\n"));
+    }
+    pr.repo
+        .write("gen/f1234.txt", &format!("value 1234\ntoken: {secret}\n"));
+    let head = pr.repo.commit_all("B2: generated files");
+    let changed = 3001 + 2;
+
+    // From git: every file, exactly the added line.
+    let server = fake_github(Behaviour::default());
+    let payload = pr_payload(&pr.base, &head, "octo/widgets", changed);
+    let run = Runner::new().run(pr.repo.path(), &server, "pull_request", Some(&payload), &[]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_eq!(run.annotated_lines(), [("gen/f1234.txt".to_string(), 2)]);
+    run.assert_no_leak(&[&secret]);
+
+    // From the files API (no history): it lists 3,000 of them, so the whole tree is scanned.
+    let clone_dir = tempfile::tempdir().expect("tempdir");
+    let ws = clone_dir.path().join("ws");
+    let url = format!("file://{}", pr.repo.path().display());
+    git_in(
+        clone_dir.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
+        ],
+    );
+    git_in(
+        &ws,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "file:///nonexistent/secretgate-origin",
+        ],
+    );
+    let files: Vec<Value> = (0..3001)
+        .map(|i| {
+            diff_entry(
+                &format!("gen/f{i:04}.txt"),
+                "added",
+                Some("@@ -0,0 +1 @@\n+value"),
+            )
+        })
+        .collect();
+    let server = fake_github(Behaviour {
+        files,
+        ..Default::default()
+    });
+    let run = Runner::new().run(
+        &ws,
+        &server,
+        "pull_request",
+        Some(&payload),
+        &[
+            ("SECRETGATE_CHECK_RUN", "false"),
+            ("SECRETGATE_UPLOAD", "false"),
+        ],
+    );
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_eq!(run.ops().len(), 30, "30 pages of 100");
+    assert!(
+        run.stdout.contains("scanning the whole tree"),
+        "{}",
+        run.stdout
+    );
+    // The whole tree includes the old secret on the unchanged line: scanning too much is
+    // the price of a list the API cut short.
+    assert!(run
+        .annotated_lines()
+        .contains(&("gen/f1234.txt".to_string(), 2)));
+    assert!(run
+        .annotated_lines()
+        .contains(&("config/app.env".to_string(), 2)));
+    run.assert_no_leak(&[&secret]);
+}
+
+#[test]
+fn fork_pr_degrades_to_annotations_and_still_fails() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour {
+        faults: vec![
+            Fault::new("checks/create", 99, 403).message("Resource not accessible by integration"),
+            Fault::new("code-scanning/upload-sarif", 99, 403)
+                .message("Resource not accessible by integration"),
+        ],
+        ..Default::default()
+    });
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("mallory/widgets")),
+        &[("SECRETGATE_PR_COMMENT", "true")],
+    );
+    assert_eq!(run.code, 1, "findings still fail the job:\n{}", run.stderr);
+    assert_eq!(run.annotated_lines(), pr.added);
+    assert_eq!(
+        run.stdout.matches("comes from a fork").count(),
+        1,
+        "said once:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.summary.contains("comes from a fork") && run.summary.contains("secretgate: 2 secrets")
+    );
+    assert_eq!(
+        run.ops(),
+        ["checks/create"],
+        "no more calls after the read-only token is known"
+    );
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn a_502_then_success_and_a_429_with_retry_after() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour {
+        faults: vec![
+            Fault::new("checks/create", 1, 429).header("Retry-After", "1"),
+            Fault::new("code-scanning/upload-sarif", 1, 502),
+        ],
+        ..Default::default()
+    });
+    let start = Instant::now();
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[],
+    );
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 was honoured"
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.ops(),
+        [
+            "checks/create",
+            "checks/create",
+            "code-scanning/upload-sarif",
+            "code-scanning/upload-sarif",
+            "code-scanning/get-sarif"
+        ]
+    );
+    assert!(
+        !run.stdout.contains("::warning title=secretgate::"),
+        "no publishing failure left:\n{}",
+        run.stdout
+    );
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn code_scanning_not_enabled_is_explained_and_does_not_hide_findings() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour {
+        faults: vec![Fault::new("code-scanning/upload-sarif", 99, 403).message(
+            "Advanced Security must be enabled for this repository to use code scanning.",
+        )],
+        ..Default::default()
+    });
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("Code Security"), "{}", run.stdout);
+    assert_eq!(run.ops(), ["checks/create", "code-scanning/upload-sarif"]);
+}
+
+#[test]
+fn sticky_comment_on_request() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[
+            ("SECRETGATE_PR_COMMENT", "true"),
+            ("SECRETGATE_UPLOAD", "false"),
+            ("SECRETGATE_CHECK_RUN", "false"),
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(run.ops(), ["issues/list-comments", "issues/create-comment"]);
+    let body = run.requests[1].json()["body"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        body.starts_with(comment::MARKER) && body.contains("src/settings.py"),
+        "{body}"
+    );
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn malformed_or_missing_payload_is_a_clear_error() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let runner = Runner::new();
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some("{\"pull_request\": {\"number\": 7,"),
+        &[],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("event.json") && run.stderr.contains("not valid JSON"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("::error title=secretgate::"),
+        "shown as an annotation"
+    );
+    assert!(run.outputs.contains("result=error"));
+    assert!(run.requests.is_empty());
+
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some("{\"pull_request\": {\"number\": 7}}"),
+        &[],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("pull_request.base.sha"),
+        "{}",
+        run.stderr
+    );
+
+    std::fs::remove_file(runner.path("event.json")).expect("rm");
+    let run = runner.run(pr.repo.path(), &server, "pull_request", None, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot read the event payload") && run.stderr.contains("event.json"),
+        "{}",
+        run.stderr
+    );
+
+    let run = runner.run(pr.repo.path(), &server, "issue_comment", Some("{}"), &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("does not support the `issue_comment` event"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn no_range_and_no_api_fails_closed_with_what_to_change() {
+    let pr = pull_request_repo(true);
+    let clone_dir = tempfile::tempdir().expect("tempdir");
+    let ws = clone_dir.path().join("ws");
+    let url = format!("file://{}", pr.repo.path().display());
+    git_in(
+        clone_dir.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
+        ],
+    );
+    git_in(
+        &ws,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "file:///nonexistent/secretgate-origin",
+        ],
+    );
+    let server = fake_github(Behaviour {
+        faults: vec![Fault::new("pulls/list-files", 99, 404).message("Not Found")],
+        ..Default::default()
+    });
+    let run = Runner::new().run(
+        &ws,
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+}
+
+#[test]
+fn push_scans_the_pushed_range_and_a_new_branch_whole() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let runner = Runner::new();
+    let before = pr.repo.git(&["rev-parse", "HEAD~1"]);
+    let payload =
+        json!({"ref": "refs/heads/feature", "before": before, "after": pr.head}).to_string();
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "push",
+        Some(&payload),
+        &[("GITHUB_REF", "refs/heads/feature")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.annotated_lines(), pr.added);
+    let upload = run
+        .requests
+        .iter()
+        .find(|r| r.path.ends_with("/code-scanning/sarifs"))
+        .expect("upload")
+        .json();
+    assert_eq!(upload["ref"], "refs/heads/feature");
+
+    let zeros = "0".repeat(40);
+    let payload =
+        json!({"ref": "refs/heads/feature", "before": zeros, "after": pr.head, "created": true})
+            .to_string();
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "push",
+        Some(&payload),
+        &[("GITHUB_REF", "refs/heads/feature")],
+    );
+    assert_eq!(run.code, 1);
+    let mut expected = pr.added.clone();
+    // The branch still has legacy.cfg (only main deleted it).
+    expected.extend([
+        ("config/app.env".to_string(), 2),
+        ("legacy.cfg".to_string(), 2),
+    ]);
+    expected.sort();
+    assert_eq!(
+        run.annotated_lines(),
+        expected,
+        "whole tree: the old secrets too"
+    );
+}
