@@ -32,4 +32,6 @@ echo "github-checks: bash -n action/*.sh"
 for script in action/*.sh; do
   bash -n "$script"
 done
+echo "github-checks: action/test-install.sh"
+bash action/test-install.sh
 echo "github-checks: ok"
