@@ -53,6 +53,8 @@ pub fn run(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
 /// Wall time of the gate's phases, printed at the end (publishing is the network part).
 #[derive(Default)]
 struct Timings {
+    /// Config, rules compiled, baseline.
+    prepare: Duration,
     changes: Duration,
     fetch: Duration,
     scan: Duration,
@@ -93,7 +95,9 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     };
 
     let root = git_toplevel(&ctx.workspace).unwrap_or_else(|| ctx.workspace.clone());
+    let phase = Instant::now();
     let pipeline = Pipeline::prepare(&args.common, &root)?;
+    t.prepare = phase.elapsed();
     let phase = Instant::now();
     let git_auth = token
         .as_deref()
@@ -196,9 +200,10 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         sarif_path.display()
     );
     eprintln!(
-        "secretgate: timings: gate {} ms without network (change set {} ms, scan {} ms, reports {} ms); \
-         network: fetch {} ms, publish {} ms; total {} ms",
-        (t.changes + t.scan + t.reports).as_millis(),
+        "secretgate: timings: gate {} ms without network (rules {} ms, change set {} ms, scan {} ms, \
+         reports {} ms); network: fetch {} ms, publish {} ms; total {} ms",
+        (t.prepare + t.changes + t.scan + t.reports).as_millis(),
+        t.prepare.as_millis(),
         t.changes.as_millis(),
         t.scan.as_millis(),
         t.reports.as_millis(),
@@ -396,7 +401,7 @@ fn from_api(
 ) -> anyhow::Result<ChangeSet> {
     if listed.capped {
         let total = pr.changed_files.map(|n| n as usize);
-        if total.is_none_or(|n| n > listed.files.len()) {
+        if total.map_or(true, |n| n > listed.files.len()) {
             notes.warn(&format!(
                 "the pull request changes {} files, more than the files API lists ({}): \
                  scanning the whole tree",
@@ -408,6 +413,17 @@ fn from_api(
         notes.warn(&format!(
             "the pull request changes {} files (the files API's cap): every line of them is scanned",
             listed.files.len()
+        ));
+    }
+    let checkout = git(root, &["rev-parse", "HEAD"], None)
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if checkout.as_deref() != Some(pr.head_sha.as_str()) {
+        notes.warn(&format!(
+            "file contents come from the checkout ({}), not the pull request's head {}: line \
+             numbers can differ where the base branch changed the same files",
+            checkout.as_deref().map_or("unknown", short),
+            short(&pr.head_sha)
         ));
     }
     let mut warnings = Vec::new();

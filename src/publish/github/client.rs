@@ -327,14 +327,17 @@ fn until_reset(reset: Option<u64>) -> Option<Duration> {
 /// A transport error as one line, with the cause chain (octocrab's outer message alone says
 /// only "Service error").
 fn transport_message(e: &octocrab::Error) -> String {
-    let mut msg = e.to_string();
+    let mut parts = vec![e.to_string()];
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
+        let text = s.to_string();
+        // Layers often repeat their inner error's text in their own.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
         source = s.source();
     }
-    msg
+    parts.join(": ")
 }
 
 #[cfg(test)]
