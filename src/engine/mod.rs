@@ -104,7 +104,13 @@ impl Engine {
         }
         if let Some(set) = &self.keywordless_set {
             for i in set.matches(content).iter() {
-                self.collect(self.keywordless[i], content, 0, content.len(), &mut candidates);
+                self.collect(
+                    self.keywordless[i],
+                    content,
+                    0,
+                    content.len(),
+                    &mut candidates,
+                );
             }
         }
         let kept = resolve_overlaps(candidates, &self.rules);
@@ -115,7 +121,8 @@ impl Engine {
                 out.suppressed_inline += 1;
                 continue;
             }
-            out.findings.push(self.finding(path, content, &c, &mut lines));
+            out.findings
+                .push(self.finding(path, content, &c, &mut lines));
         }
         out
     }
@@ -254,7 +261,10 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(_content: &[u8]) -> Self {
-        Self { line: 1, line_start: 0 }
+        Self {
+            line: 1,
+            line_start: 0,
+        }
     }
 
     fn position(&mut self, content: &[u8], offset: usize) -> (u32, u32) {

@@ -43,7 +43,11 @@ impl Prefilter {
 
     /// For each rule with a keyword in `haystack`, the merged byte windows to run it on.
     /// `multiline[i]` says whether rule `i` may span lines.
-    pub fn windows(&self, haystack: &[u8], multiline: &[bool]) -> Vec<(usize, Vec<(usize, usize)>)> {
+    pub fn windows(
+        &self,
+        haystack: &[u8],
+        multiline: &[bool],
+    ) -> Vec<(usize, Vec<(usize, usize)>)> {
         let mut per_rule: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(haystack) {
             for &rule in &self.rules_of_pattern[m.pattern().as_usize()] {

@@ -155,7 +155,9 @@ impl Rule {
             message: message.to_string(),
         };
         if !is_kebab_case(&spec.id) {
-            return Err(invalid("id must be kebab-case (a-z, 0-9 and single dashes)"));
+            return Err(invalid(
+                "id must be kebab-case (a-z, 0-9 and single dashes)",
+            ));
         }
         if spec.examples.is_empty() || spec.negative_examples.is_empty() {
             return Err(invalid(
