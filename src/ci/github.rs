@@ -515,6 +515,52 @@ mod tests {
         }
     }
 
+    /// Realistic payloads as GitHub sends them, from `tests/fixtures/github/`.
+    #[test]
+    fn fixture_payloads() {
+        let f = Fixture::new();
+        let fixture = |name: &str| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/github")
+                .join(name);
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+
+        let ctx = GithubContext::from_env(
+            &f.env("pull_request", Some(&fixture("pull_request.fork.json"))),
+        )
+        .expect("pull_request");
+        let pr = ctx.pull_request().expect("a pull request");
+        assert_eq!(pr.number, 42);
+        assert_eq!(pr.head_sha, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b");
+        assert_eq!(pr.base_sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4");
+        assert_eq!(pr.head_repo.as_deref(), Some("mallory/widgets"));
+        assert!(pr.fork);
+        assert_eq!(pr.changed_files, Some(5));
+        assert_eq!(ctx.sarif_ref(), "refs/pull/42/head");
+
+        let ctx =
+            GithubContext::from_env(&f.env("merge_group", Some(&fixture("merge_group.json"))))
+                .expect("merge_group");
+        assert_eq!(
+            ctx.scope,
+            Scope::MergeGroup {
+                base_sha: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4".into(),
+                head_sha: "fcde2b2edba56bf408601fb721fe9b5c338d10ee".into(),
+            }
+        );
+
+        let ctx = GithubContext::from_env(&f.env("push", Some(&fixture("push.new_branch.json"))))
+            .expect("push");
+        assert_eq!(
+            ctx.scope,
+            Scope::Push {
+                before: None,
+                after: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b".into()
+            }
+        );
+    }
+
     #[test]
     fn other_events_are_refused_by_name() {
         let f = Fixture::new();
