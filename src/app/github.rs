@@ -135,7 +135,10 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         summary_max_findings: Some(SUMMARY_MAX_FINDINGS),
     };
     let sarif_path = sarif_path(args, env, &root);
-    write_report(&result, Format::Sarif, &report_ctx, &sarif_path)?;
+    // A SARIF file that cannot be written must not hide the findings: say so and go on.
+    if let Err(e) = write_report(&result, Format::Sarif, &report_ctx, &sarif_path) {
+        notes.warn(&format!("{e:#}"));
+    }
     {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
@@ -148,7 +151,8 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
 
     // Publishing: the network side.
     let phase = Instant::now();
-    if let Some(client) = &client {
+    // A deleted branch has no commit to hang results on.
+    if let (Some(client), false) = (&client, ctx.scope == Scope::Deleted) {
         let publisher = Publisher {
             ctx: &ctx,
             client,
