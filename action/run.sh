@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the gate with the action's inputs, which arrive only as environment variables
+# (never interpolated into script text). Empty optional inputs are unset so the binary
+# applies its own defaults.
+set -euo pipefail
+
+for name in SECRETGATE_CONFIG SECRETGATE_CATEGORY SECRETGATE_FAIL_ON INPUT_TOKEN; do
+  if [ -z "${!name:-}" ]; then
+    unset "$name"
+  fi
+done
+
+exec "$SECRETGATE_BIN" ci
