@@ -3,6 +3,8 @@
 //! Detection reads only environment variables, through the [`Env`] trait so tests can
 //! pass a map instead of mutating the process environment.
 
+pub mod azure;
+
 use std::collections::HashMap;
 
 /// Read access to environment variables.

@@ -3,4 +3,5 @@
 //! and never change it: a publishing failure is reported, but the findings still decide
 //! the exit code.
 
+pub mod azure;
 pub mod retry;
