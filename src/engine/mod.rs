@@ -1,3 +1,294 @@
-//! The detection engine. See [`Engine`].
+//! The detection engine: rules as data, a keyword prefilter, byte regexes, entropy,
+//! offline validators, allowlists and suppressions.
+//!
+//! [`Engine::scan_content`] finds secrets in one file's bytes; [`scan::scan_changeset`]
+//! runs it over a whole [`crate::changeset::ChangeSet`] in parallel and applies the line
+//! filter, the config's allow entries and the baseline.
 
+pub mod allowlist;
+pub mod baseline;
+pub mod entropy;
+mod prefilter;
+pub mod rule;
+pub mod ruleset;
+pub mod scan;
+pub mod suppress;
 pub mod validate;
+
+use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
+use prefilter::Prefilter;
+use regex::bytes::RegexSet;
+use rule::Rule;
+use validate::Outcome;
+
+/// Compiled rules, ready to scan. Build once, share across threads.
+pub struct Engine {
+    rules: Vec<Rule>,
+    prefilter: Prefilter,
+    multiline: Vec<bool>,
+    /// Rules without keywords, and one set over their patterns so a file is read once to
+    /// learn which of them can match at all.
+    keywordless: Vec<usize>,
+    keywordless_set: Option<RegexSet>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot build the keyword prefilter: {0}")]
+    Prefilter(#[from] aho_corasick::BuildError),
+    #[error("cannot build the keyword-less pass: {0}")]
+    Set(#[from] regex::Error),
+}
+
+/// A match that survived the filters, before it becomes a [`Finding`].
+struct Candidate {
+    rule: usize,
+    start: usize,
+    end: usize,
+    validation: Validation,
+    confidence: Confidence,
+}
+
+/// What scanning one file's content produced.
+#[derive(Debug, Default)]
+pub struct ContentScan {
+    pub findings: Vec<Finding>,
+    /// Matches silenced by an inline `secretgate:allow` (or compatible) comment.
+    pub suppressed_inline: u64,
+}
+
+impl Engine {
+    pub fn new(rules: Vec<Rule>) -> Result<Self, EngineError> {
+        let keywords: Vec<&[String]> = rules.iter().map(|r| r.keywords.as_slice()).collect();
+        let prefilter = Prefilter::new(&keywords)?;
+        let keywordless: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].keywords.is_empty())
+            .collect();
+        let keywordless_set = if keywordless.is_empty() {
+            None
+        } else {
+            Some(
+                regex::bytes::RegexSetBuilder::new(
+                    keywordless.iter().map(|&i| rules[i].regex.as_str()),
+                )
+                .unicode(false)
+                .size_limit(64 << 20)
+                .dfa_size_limit(64 << 20)
+                .build()?,
+            )
+        };
+        Ok(Self {
+            multiline: rules.iter().map(|r| r.multiline).collect(),
+            rules,
+            prefilter,
+            keywordless,
+            keywordless_set,
+        })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule_infos(&self) -> Vec<RuleInfo> {
+        self.rules.iter().map(|r| r.info.clone()).collect()
+    }
+
+    /// Finds the secrets in one file. `path` is only copied into the findings.
+    pub fn scan_content(&self, path: &str, content: &[u8]) -> ContentScan {
+        let mut candidates = Vec::new();
+        for (rule, windows) in self.prefilter.windows(content, &self.multiline) {
+            for (lo, hi) in windows {
+                self.collect(rule, content, lo, hi, &mut candidates);
+            }
+        }
+        if let Some(set) = &self.keywordless_set {
+            for i in set.matches(content).iter() {
+                self.collect(self.keywordless[i], content, 0, content.len(), &mut candidates);
+            }
+        }
+        let kept = resolve_overlaps(candidates, &self.rules);
+        let mut out = ContentScan::default();
+        let mut lines = LineIndex::new(content);
+        for c in kept {
+            if suppress::inline_allowed(content, c.start) {
+                out.suppressed_inline += 1;
+                continue;
+            }
+            out.findings.push(self.finding(path, content, &c, &mut lines));
+        }
+        out
+    }
+
+    /// Runs rule `ri` on `content[lo..hi]` and keeps the matches that pass its filters.
+    fn collect(&self, ri: usize, content: &[u8], lo: usize, hi: usize, out: &mut Vec<Candidate>) {
+        let rule = &self.rules[ri];
+        let window = &content[lo..hi];
+        for caps in rule.regex.captures_iter(window) {
+            let Some(m) = rule
+                .secret_group
+                .and_then(|g| caps.get(g))
+                .or_else(|| caps.get(0))
+            else {
+                continue;
+            };
+            let (start, end) = (lo + m.start(), lo + m.end());
+            if start == end
+                || out
+                    .iter()
+                    .any(|c| c.rule == ri && c.start == start && c.end == end)
+            {
+                continue;
+            }
+            let secret = &content[start..end];
+            if let Some(min) = rule.min_entropy {
+                if entropy::shannon(secret) < min {
+                    continue;
+                }
+            }
+            if rule.allowlist.iter().any(|a| a.is_match(secret)) {
+                continue;
+            }
+            if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
+                continue;
+            }
+            let (validation, confidence) = match rule.validator.map(|v| v.check(secret)) {
+                None => (Validation::None, rule.info.confidence),
+                Some(Outcome::Verified) => (Validation::Verified, Confidence::High),
+                Some(Outcome::Unverified) => (Validation::Unverified, rule.info.confidence),
+                Some(Outcome::Rejected) => continue,
+            };
+            out.push(Candidate {
+                rule: ri,
+                start,
+                end,
+                validation,
+                confidence,
+            });
+        }
+    }
+
+    fn finding(&self, path: &str, content: &[u8], c: &Candidate, lines: &mut LineIndex) -> Finding {
+        let rule = &self.rules[c.rule];
+        let secret = Secret::new(&content[c.start..c.end]);
+        let redacted = secret.redacted();
+        let (line, column) = lines.position(content, c.start);
+        let (end_line, end_column) = lines.position(content, c.end.saturating_sub(1).max(c.start));
+        let snippet = redacted_line(content, c.start, c.end, &redacted);
+        Finding {
+            rule_id: rule.info.id.clone(),
+            rule_name: rule.info.name.clone(),
+            severity: rule.info.severity,
+            confidence: c.confidence,
+            validation: c.validation,
+            path: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            fingerprint: fingerprint(&rule.info.id, secret.expose()),
+            line_hash: line_hash(&snippet),
+            redacted,
+            snippet,
+            remediation: rule.info.remediation.clone(),
+        }
+    }
+}
+
+/// When several matches overlap (a storage key found by the key rule and by the
+/// connection-string rule), keep the strongest: verified first, then confidence, then
+/// severity, then the rule with a validator.
+fn resolve_overlaps(mut cands: Vec<Candidate>, rules: &[Rule]) -> Vec<Candidate> {
+    let rank = |c: &Candidate| {
+        (
+            c.validation == Validation::Verified,
+            c.confidence,
+            rules[c.rule].info.severity,
+            rules[c.rule].validator.is_some(),
+            std::cmp::Reverse(c.rule),
+        )
+    };
+    cands.sort_by(|a, b| rank(b).cmp(&rank(a)));
+    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
+    for c in cands {
+        if !kept.iter().any(|k| c.start < k.end && k.start < c.end) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.start);
+    kept
+}
+
+/// Maps byte offsets to 1-based (line, column), columns in Unicode code points. Offsets
+/// are asked for in increasing order, so the index moves forward only.
+struct LineIndex {
+    line: u32,
+    line_start: usize,
+}
+
+impl LineIndex {
+    fn new(_content: &[u8]) -> Self {
+        Self { line: 1, line_start: 0 }
+    }
+
+    fn position(&mut self, content: &[u8], offset: usize) -> (u32, u32) {
+        if offset < self.line_start {
+            *self = Self::new(content);
+        }
+        let mut scan_from = self.line_start;
+        for nl in memchr::memchr_iter(b'\n', &content[scan_from..offset]) {
+            self.line += 1;
+            self.line_start = scan_from + nl + 1;
+        }
+        scan_from = self.line_start;
+        let column = content[scan_from..offset]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count() as u32
+            + 1;
+        (self.line, column)
+    }
+}
+
+/// The line where a secret starts, with the secret replaced by its redacted form,
+/// trimmed and shortened so minified files do not produce kilobyte snippets.
+fn redacted_line(content: &[u8], start: usize, end: usize, redacted: &str) -> String {
+    const CONTEXT: usize = 80;
+    let line_start = memchr::memrchr(b'\n', &content[..start]).map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &content[start..]).map_or(content.len(), |i| start + i);
+    let before_from = line_start.max(start.saturating_sub(CONTEXT));
+    let after_to = if end <= line_end {
+        line_end.min(end + CONTEXT)
+    } else {
+        end
+    };
+    let before = String::from_utf8_lossy(&content[before_from..start]);
+    let after = if end <= line_end {
+        String::from_utf8_lossy(&content[end..after_to])
+    } else {
+        std::borrow::Cow::Borrowed("")
+    };
+    format!("{}{}{}", before.trim_start(), redacted, after.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_code_points() {
+        let text = "ab\ncé=X\n".as_bytes();
+        let mut idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), (1, 1));
+        let x = text.iter().position(|&b| b == b'X').expect("X");
+        assert_eq!(idx.position(text, x), (2, 4));
+    }
+
+    #[test]
+    fn snippets_never_hold_the_secret() {
+        let text = b"  password = \"s3cr3tVALUE\" # prod\n";
+        let start = memchr::memmem::find(text, b"s3cr3t").expect("present");
+        let s = redacted_line(text, start, start + 11, "s3…(11 chars)");
+        assert_eq!(s, "password = \"s3…(11 chars)\" # prod");
+    }
+}

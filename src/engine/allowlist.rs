@@ -1,0 +1,152 @@
+//! Values that look like secrets but are not: placeholders, template and CI references,
+//! documented example keys, and values too regular to be random.
+
+/// Substrings (compared case-insensitively) that mark a value as a reference to a secret
+/// kept elsewhere, not the secret itself.
+const REFERENCE_MARKERS: &[&str] = &[
+    "${{",                    // GitHub Actions expressions: ${{ secrets.X }}
+    "${",                     // shell and compose variables
+    "$(",                     // Azure Pipelines macros: $(Var)
+    "{{",                     // Helm, Jinja, Liquid, Mustache
+    "#{",                     // Octopus / replace-tokens
+    "<%",                     // ERB
+    "@microsoft.keyvault(",   // App Service / Functions Key Vault references
+    "%(",                     // Python %-formatting
+    "process.env",
+    "os.environ",
+    "getenv(",
+];
+
+/// Substrings (case-insensitive) that only placeholders and documentation contain.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "your_",
+    "your-",
+    "yourkey",
+    "yoursecret",
+    "yourpassword",
+    "xxxx",
+    "****",
+    "....",
+    "…",
+    "<",
+    ">",
+    "redacted",
+    "dummy",
+    "insert",
+    "replace_with",
+    "replaceme",
+    "notarealkey",
+    "not_a_real",
+    "not-a-real",
+    "fakekey",
+    "fake_key",
+    "fake-key",
+    "example_key",
+    "examplekey",
+    "enter_",
+];
+
+/// Published development and documentation credentials (credential-formats.md 10.1).
+const KNOWN_EXAMPLES: &[&str] = &[
+    // Azurite / Storage Emulator well-known account key.
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    // Cosmos DB emulator well-known key.
+    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
+    "UseDevelopmentStorage=true",
+    // GitHub secret-scanning sample token prefix.
+    "secret_scanning_ab85fc6f8d7638cf1c11da812da308d43_",
+];
+
+/// Why the built-in allowlist passed over a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    Reference,
+    Placeholder,
+    KnownExample,
+    TooRegular,
+}
+
+fn contains_ci(haystack: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.len() <= haystack.len()
+        && haystack
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Whether `secret` is a known non-secret. `line` is the whole line, for references that
+/// wrap the value (`"@Microsoft.KeyVault(SecretUri=...)"`).
+pub fn check(secret: &[u8]) -> Option<Allowed> {
+    if KNOWN_EXAMPLES
+        .iter()
+        .any(|k| contains_ci(secret, k) || secret.starts_with(k.as_bytes()))
+        || is_aws_documentation_value(secret)
+    {
+        return Some(Allowed::KnownExample);
+    }
+    if REFERENCE_MARKERS.iter().any(|m| contains_ci(secret, m)) {
+        return Some(Allowed::Reference);
+    }
+    if PLACEHOLDER_MARKERS.iter().any(|m| contains_ci(secret, m)) {
+        return Some(Allowed::Placeholder);
+    }
+    if too_regular(secret) {
+        return Some(Allowed::TooRegular);
+    }
+    None
+}
+
+/// AWS documents `AKIAIOSFODNN7EXAMPLE` and `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`;
+/// tutorials copy them with small edits, but keep the `EXAMPLE` ending.
+fn is_aws_documentation_value(secret: &[u8]) -> bool {
+    secret.ends_with(b"EXAMPLE") || secret.ends_with(b"EXAMPLEKEY")
+}
+
+/// A single repeated character, very few distinct characters, or a run like
+/// `0123456789` / `abcdefgh`: human-typed filler, not key material.
+fn too_regular(secret: &[u8]) -> bool {
+    if secret.len() < 8 {
+        return false;
+    }
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    for &b in secret {
+        if !seen[b as usize] {
+            seen[b as usize] = true;
+            distinct += 1;
+        }
+    }
+    if distinct <= 3 {
+        return true;
+    }
+    let ascending = secret
+        .windows(2)
+        .filter(|w| w[1] == w[0].wrapping_add(1))
+        .count();
+    ascending * 10 >= (secret.len() - 1) * 8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_placeholders_and_examples_are_allowed() {
+        assert_eq!(check(b"${{ secrets.STORAGE_KEY }}"), Some(Allowed::Reference));
+        assert_eq!(check(b"$(StorageKey)"), Some(Allowed::Reference));
+        assert_eq!(
+            check(b"@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/x)"),
+            Some(Allowed::Reference)
+        );
+        assert_eq!(check(b"<your-api-key>"), Some(Allowed::Placeholder));
+        assert_eq!(check(b"xxxxxxxxxxxxxxxx"), Some(Allowed::Placeholder));
+        assert_eq!(check(b"AKIAIOSFODNN7EXAMPLE"), Some(Allowed::KnownExample));
+        assert_eq!(check(b"aaaaaaaaaaaa"), Some(Allowed::TooRegular));
+        assert_eq!(check(b"0123456789abcdef"), Some(Allowed::TooRegular));
+        assert_eq!(check(b"q8Hw2LkP0zRt5Vx9"), None);
+    }
+}

@@ -1,0 +1,104 @@
+//! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords decides
+//! which rules run, and on which part of a file.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// How far around a keyword a single-line rule looks, at most, on very long lines
+/// (minified files): enough for any credential, small enough to stay linear.
+const LINE_REACH: usize = 2048;
+/// How far past its keyword a multi-line rule (a PEM block) may match.
+const MULTILINE_REACH: usize = 64 * 1024;
+
+pub struct Prefilter {
+    automaton: AhoCorasick,
+    /// For each automaton pattern, the rules that listed it.
+    rules_of_pattern: Vec<Vec<usize>>,
+}
+
+impl Prefilter {
+    /// `keywords[i]` are rule `i`'s keywords (already lower-case).
+    pub fn new(keywords: &[&[String]]) -> Result<Self, aho_corasick::BuildError> {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut rules_of_pattern: Vec<Vec<usize>> = Vec::new();
+        for (rule, kws) in keywords.iter().enumerate() {
+            for kw in kws.iter() {
+                match patterns.iter().position(|p| *p == kw.as_str()) {
+                    Some(i) => rules_of_pattern[i].push(rule),
+                    None => {
+                        patterns.push(kw);
+                        rules_of_pattern.push(vec![rule]);
+                    }
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)?;
+        Ok(Self {
+            automaton,
+            rules_of_pattern,
+        })
+    }
+
+    /// For each rule with a keyword in `haystack`, the merged byte windows to run it on.
+    /// `multiline[i]` says whether rule `i` may span lines.
+    pub fn windows(&self, haystack: &[u8], multiline: &[bool]) -> Vec<(usize, Vec<(usize, usize)>)> {
+        let mut per_rule: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(haystack) {
+            for &rule in &self.rules_of_pattern[m.pattern().as_usize()] {
+                let window = window_around(haystack, m.start(), m.end(), multiline[rule]);
+                match per_rule.iter_mut().find(|(r, _)| *r == rule) {
+                    Some((_, ws)) => push_merged(ws, window),
+                    None => per_rule.push((rule, vec![window])),
+                }
+            }
+        }
+        per_rule
+    }
+}
+
+/// The line around a keyword hit (bounded on long lines), or for multi-line rules the
+/// line start up to [`MULTILINE_REACH`] past the hit.
+fn window_around(h: &[u8], start: usize, end: usize, multiline: bool) -> (usize, usize) {
+    let lo_bound = start.saturating_sub(LINE_REACH);
+    let lo = memchr::memrchr(b'\n', &h[lo_bound..start]).map_or(lo_bound, |i| lo_bound + i + 1);
+    let hi = if multiline {
+        (end + MULTILINE_REACH).min(h.len())
+    } else {
+        let hi_bound = (end + LINE_REACH).min(h.len());
+        memchr::memchr(b'\n', &h[end..hi_bound]).map_or(hi_bound, |i| end + i)
+    };
+    (lo, hi)
+}
+
+/// Hits arrive in order of their end offset, so a new window either overlaps the last
+/// one or lies after it.
+fn push_merged(ws: &mut Vec<(usize, usize)>, w: (usize, usize)) {
+    match ws.last_mut() {
+        Some(last) if w.0 <= last.1 => {
+            last.0 = last.0.min(w.0);
+            last.1 = last.1.max(w.1);
+        }
+        _ => ws.push(w),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_the_keyword_lines_merged_per_rule() {
+        let kws = [vec!["accountkey".to_string()], vec!["ghp_".to_string()]];
+        let refs: Vec<&[String]> = kws.iter().map(|k| k.as_slice()).collect();
+        let p = Prefilter::new(&refs).expect("builds");
+        let text = b"a\nAccountKey=1 AccountKey=2\nnothing\nx ghp_abc\n";
+        let w = p.windows(text, &[false, false]);
+        assert_eq!(w.len(), 2);
+        let (r0, w0) = &w[0];
+        assert_eq!(*r0, 0);
+        assert_eq!(w0, &vec![(2, 27)]);
+        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc");
+    }
+}

@@ -1,0 +1,201 @@
+//! Rules as data: the YAML schema ([`RuleSpec`]) and its compiled form ([`Rule`]).
+
+use super::validate::Validator;
+use crate::findings::{Confidence, RuleInfo, Severity};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+/// One rule as written in `rules/*.yml` or in a config's `rules:` list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable kebab-case identifier: baselines, suppressions and SARIF alerts key on it.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub severity: Severity,
+    /// Confidence when no validator verifies the match.
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+    /// Case-insensitive literals; the rule runs only near one of them. Empty: the rule runs
+    /// in the combined keyword-less pass over the whole file.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Byte regex, Unicode classes off; the named group `secret` is the secret (else the
+    /// whole match).
+    pub pattern: String,
+    /// The match may span lines (private keys): look up to 64 KiB past the keyword.
+    #[serde(default)]
+    pub multiline: bool,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    #[serde(default)]
+    pub validator: Option<Validator>,
+    /// Regexes matched against the secret: a match means "not a secret".
+    #[serde(default)]
+    pub allowlist: Vec<String>,
+    /// Skip the built-in placeholder and low-entropy allowlist (formats whose shape alone
+    /// is proof, such as checksummed keys).
+    #[serde(default)]
+    pub skip_builtin_allowlist: bool,
+    pub remediation: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Text in which the rule must find at least one secret.
+    pub examples: Vec<String>,
+    /// Text in which the rule must find nothing.
+    pub negative_examples: Vec<String>,
+}
+
+fn default_confidence() -> Confidence {
+    Confidence::Medium
+}
+
+/// Why a rule could not be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("rule `{id}`: invalid pattern: {source}")]
+    Pattern {
+        id: String,
+        #[source]
+        source: regex::Error,
+    },
+    #[error("rule `{id}`: invalid allowlist pattern: {source}")]
+    Allowlist {
+        id: String,
+        #[source]
+        source: regex::Error,
+    },
+    #[error("rule `{id}`: {message}")]
+    Invalid { id: String, message: String },
+}
+
+/// A compiled rule, ready to run.
+#[derive(Debug)]
+pub struct Rule {
+    pub info: RuleInfo,
+    pub keywords: Vec<String>,
+    pub regex: Regex,
+    /// Index of the `secret` group, if the pattern has one.
+    pub secret_group: Option<usize>,
+    pub multiline: bool,
+    pub min_entropy: Option<f64>,
+    pub validator: Option<Validator>,
+    pub allowlist: Vec<Regex>,
+    pub skip_builtin_allowlist: bool,
+    pub examples: Vec<String>,
+    pub negative_examples: Vec<String>,
+}
+
+/// Byte regexes with Unicode classes off: `\w`, `\d` and `\s` are ASCII, which is what
+/// credential formats are, and the DFA stays small and fast.
+pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(32 << 20)
+        .dfa_size_limit(32 << 20)
+        .build()
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl Rule {
+    pub fn compile(spec: RuleSpec) -> Result<Self, RuleError> {
+        let id = spec.id.clone();
+        let invalid = |message: &str| RuleError::Invalid {
+            id: id.clone(),
+            message: message.to_string(),
+        };
+        if !is_kebab_case(&spec.id) {
+            return Err(invalid("id must be kebab-case (a-z, 0-9 and single dashes)"));
+        }
+        if spec.examples.is_empty() || spec.negative_examples.is_empty() {
+            return Err(invalid(
+                "every rule needs at least one example and one negative example",
+            ));
+        }
+        if spec.keywords.iter().any(|k| k.trim().is_empty()) {
+            return Err(invalid("keywords must not be empty strings"));
+        }
+        let regex = compile_regex(&spec.pattern).map_err(|source| RuleError::Pattern {
+            id: id.clone(),
+            source,
+        })?;
+        let secret_group = regex
+            .capture_names()
+            .position(|n| n == Some("secret"));
+        let allowlist = spec
+            .allowlist
+            .iter()
+            .map(|p| compile_regex(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| RuleError::Allowlist {
+                id: id.clone(),
+                source,
+            })?;
+        let info = RuleInfo {
+            id: spec.id,
+            description: spec
+                .description
+                .unwrap_or_else(|| format!("{} found in the source.", spec.name)),
+            name: spec.name,
+            severity: spec.severity,
+            confidence: spec.confidence,
+            remediation: spec.remediation.trim().to_string(),
+            tags: spec.tags,
+            validators: spec
+                .validator
+                .map(|v| vec![v.describe().to_string()])
+                .unwrap_or_default(),
+            references: spec.references,
+        };
+        Ok(Self {
+            info,
+            keywords: spec
+                .keywords
+                .into_iter()
+                .map(|k| k.to_ascii_lowercase())
+                .collect(),
+            regex,
+            secret_group,
+            multiline: spec.multiline,
+            min_entropy: spec.min_entropy,
+            validator: spec.validator,
+            allowlist,
+            skip_builtin_allowlist: spec.skip_builtin_allowlist,
+            examples: spec.examples,
+            negative_examples: spec.negative_examples,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.info.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case_ids_only() {
+        assert!(is_kebab_case("azure-storage-key"));
+        assert!(is_kebab_case("aws-access-key-id2"));
+        assert!(!is_kebab_case("Azure"));
+        assert!(!is_kebab_case("a--b"));
+        assert!(!is_kebab_case("-a"));
+        assert!(!is_kebab_case("a_b"));
+    }
+}

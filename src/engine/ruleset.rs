@@ -1,0 +1,70 @@
+//! The built-in rules (YAML under `rules/`, embedded in the binary) plus a config's own.
+
+use super::rule::{Rule, RuleError, RuleSpec};
+use serde::Deserialize;
+
+/// Every built-in rule file, by name, embedded at compile time.
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
+    ("azure.yml", include_str!("../../rules/azure.yml")),
+    ("azure-connection-strings.yml", include_str!("../../rules/azure-connection-strings.yml")),
+    ("cloud.yml", include_str!("../../rules/cloud.yml")),
+    ("source-control.yml", include_str!("../../rules/source-control.yml")),
+    ("saas.yml", include_str!("../../rules/saas.yml")),
+    ("packages.yml", include_str!("../../rules/packages.yml")),
+    ("keys.yml", include_str!("../../rules/keys.yml")),
+    ("databases.yml", include_str!("../../rules/databases.yml")),
+    ("generic.yml", include_str!("../../rules/generic.yml")),
+    ("payment-cards.yml", include_str!("../../rules/payment-cards.yml")),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    rules: Vec<RuleSpec>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleSetError {
+    #[error("rules file {file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("rules file {file}: {source}")]
+    Rule {
+        file: String,
+        #[source]
+        source: RuleError,
+    },
+    #[error("rule id `{0}` is defined twice")]
+    DuplicateId(String),
+}
+
+/// Parses one YAML rules document (`rules: [...]`).
+pub fn parse_rule_file(file: &str, text: &str) -> Result<Vec<RuleSpec>, RuleSetError> {
+    serde_saphyr::from_str::<RuleFile>(text)
+        .map(|f| f.rules)
+        .map_err(|e| RuleSetError::Parse {
+            file: file.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// The built-in rule specs, in file order.
+pub fn builtin_specs() -> Result<Vec<RuleSpec>, RuleSetError> {
+    let mut all = Vec::new();
+    for (file, text) in BUILTIN_RULE_FILES {
+        all.extend(parse_rule_file(file, text)?);
+    }
+    Ok(all)
+}
+
+/// Compiles specs (tagged with the file they came from, for errors) and checks that ids
+/// are unique.
+pub fn compile(specs: Vec<(String, RuleSpec)>) -> Result<Vec<Rule>, RuleSetError> {
+    let mut rules: Vec<Rule> = Vec::with_capacity(specs.len());
+    for (file, spec) in specs {
+        if rules.iter().any(|r| r.id() == spec.id) {
+            return Err(RuleSetError::DuplicateId(spec.id));
+        }
+        rules.push(Rule::compile(spec).map_err(|source| RuleSetError::Rule { file, source })?);
+    }
+    Ok(rules)
+}

@@ -1,0 +1,218 @@
+//! Runs the engine over a change set: load each file, skip what cannot be text, scan in
+//! parallel, keep findings on counted lines, then apply config allow entries and the
+//! baseline.
+
+use super::baseline::Baseline;
+use super::suppress::AllowRule;
+use super::Engine;
+use crate::changeset::{ChangeSet, ChangedFile, Source};
+use crate::findings::{Finding, ScanResult, ScanStats, Warning};
+use rayon::prelude::*;
+use std::io::Read;
+
+/// How much of a file's start is checked for NUL bytes to call it binary (as git does).
+const BINARY_SNIFF_LEN: usize = 8 * 1024;
+
+/// Extensions of formats that are never text; skipped without reading.
+const BINARY_EXTENSIONS: &[&str] = &[
+    "7z", "a", "avi", "bin", "bmp", "bz2", "class", "dll", "dylib", "eot", "exe", "flac", "gif",
+    "gz", "ico", "jar", "jpeg", "jpg", "lib", "mkv", "mov", "mp3", "mp4", "o", "obj", "ogg",
+    "otf", "pdb", "pdf", "png", "pyc", "rlib", "so", "tar", "tgz", "tif", "tiff", "ttf", "wasm",
+    "wav", "webm", "webp", "woff", "woff2", "xz", "zip", "zst",
+];
+
+/// Per-run settings that are not rules.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub max_file_size: u64,
+    /// Worker threads; `None` = all cores.
+    pub threads: Option<usize>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            max_file_size: 25 << 20,
+            threads: None,
+        }
+    }
+}
+
+/// Config-level filters applied after the engine: allow entries and the baseline.
+#[derive(Debug, Default)]
+pub struct Policy {
+    pub allow: Vec<AllowRule>,
+    pub baseline: Option<Baseline>,
+}
+
+/// What happened to one file.
+enum FileOutcome {
+    Scanned {
+        bytes: u64,
+        findings: Vec<Finding>,
+        suppressed_inline: u64,
+    },
+    Binary,
+    TooLarge(Warning),
+    Unreadable(Warning),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start {threads} scan threads: {source}")]
+pub struct ThreadPoolError {
+    threads: usize,
+    #[source]
+    source: rayon::ThreadPoolBuildError,
+}
+
+/// Scans every file of `changes` and returns the findings that count, sorted.
+pub fn scan_changeset(
+    engine: &Engine,
+    changes: &ChangeSet,
+    options: &ScanOptions,
+    policy: &Policy,
+) -> Result<ScanResult, ThreadPoolError> {
+    let run = || -> Vec<FileOutcome> {
+        changes
+            .files
+            .par_iter()
+            .map(|file| scan_file(engine, file, options.max_file_size))
+            .collect()
+    };
+    let outcomes = match options.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|source| ThreadPoolError { threads, source })?
+            .install(run),
+        None => run(),
+    };
+
+    let mut stats = ScanStats::default();
+    let mut warnings = changes.warnings.clone();
+    let mut findings = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            FileOutcome::Scanned {
+                bytes,
+                findings: found,
+                suppressed_inline,
+            } => {
+                stats.files_scanned += 1;
+                stats.bytes_scanned += bytes;
+                stats.suppressed_inline += suppressed_inline;
+                for f in found {
+                    if policy.allow.iter().any(|a| a.matches(&f)) {
+                        stats.suppressed_config += 1;
+                    } else if policy.baseline.as_ref().is_some_and(|b| b.contains(&f)) {
+                        stats.suppressed_baseline += 1;
+                    } else {
+                        findings.push(f);
+                    }
+                }
+            }
+            FileOutcome::Binary => stats.files_skipped_binary += 1,
+            FileOutcome::TooLarge(w) => {
+                stats.files_skipped_large += 1;
+                warnings.push(w);
+            }
+            FileOutcome::Unreadable(w) => {
+                stats.files_unreadable += 1;
+                warnings.push(w);
+            }
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(ScanResult {
+        findings,
+        rules: engine.rule_infos(),
+        stats,
+        warnings,
+    })
+}
+
+fn scan_file(engine: &Engine, file: &ChangedFile, max_size: u64) -> FileOutcome {
+    if has_binary_extension(&file.path) {
+        return FileOutcome::Binary;
+    }
+    let content = match load(file, max_size) {
+        Ok(c) => c,
+        Err(outcome) => return outcome,
+    };
+    let sniff = &content[..content.len().min(BINARY_SNIFF_LEN)];
+    if memchr::memchr(0, sniff).is_some() {
+        return FileOutcome::Binary;
+    }
+    let scanned = engine.scan_content(&file.path, &content);
+    FileOutcome::Scanned {
+        bytes: content.len() as u64,
+        findings: scanned
+            .findings
+            .into_iter()
+            .filter(|f| file.lines.admits(f.line, f.end_line))
+            .collect(),
+        suppressed_inline: scanned.suppressed_inline,
+    }
+}
+
+fn load(file: &ChangedFile, max_size: u64) -> Result<std::borrow::Cow<'_, [u8]>, FileOutcome> {
+    let too_large = |size: u64| {
+        FileOutcome::TooLarge(Warning {
+            path: file.path.clone(),
+            message: format!(
+                "skipped: {size} bytes is over the {max_size}-byte limit (--max-file-size)"
+            ),
+        })
+    };
+    let unreadable = |e: std::io::Error| {
+        FileOutcome::Unreadable(Warning {
+            path: file.path.clone(),
+            message: format!("skipped: cannot read: {e}"),
+        })
+    };
+    match &file.source {
+        Source::Bytes(b) if b.len() as u64 > max_size => Err(too_large(b.len() as u64)),
+        Source::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
+        Source::Disk(p) => {
+            let f = std::fs::File::open(p).map_err(unreadable)?;
+            let size = f.metadata().map_err(unreadable)?.len();
+            if size > max_size {
+                return Err(too_large(size));
+            }
+            let mut buf = Vec::with_capacity(size as usize);
+            // `take` guards against a file that grows while we read it.
+            f.take(max_size + 1)
+                .read_to_end(&mut buf)
+                .map_err(unreadable)?;
+            if buf.len() as u64 > max_size {
+                return Err(too_large(buf.len() as u64));
+            }
+            Ok(std::borrow::Cow::Owned(buf))
+        }
+    }
+}
+
+fn has_binary_extension(path: &str) -> bool {
+    path.rsplit_once('.')
+        .map(|(_, ext)| ext)
+        .filter(|ext| !ext.contains('/'))
+        .is_some_and(|ext| {
+            BINARY_EXTENSIONS
+                .iter()
+                .any(|b| b.eq_ignore_ascii_case(ext))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_extensions_are_recognised_case_insensitively() {
+        assert!(has_binary_extension("img/logo.PNG"));
+        assert!(has_binary_extension("a.tar.gz"));
+        assert!(!has_binary_extension("src/main.rs"));
+        assert!(!has_binary_extension("dir.png/file"));
+        assert!(!has_binary_extension("Makefile"));
+    }
+}
