@@ -4,9 +4,76 @@
 //! content and which of its lines count. A tree scan counts every line; `--diff`, `--staged`
 //! and the CI gates count only the lines a change adds, but the engine still sees the whole
 //! new file so context rules keep working.
+//!
+//! Four ways to build one, all filtered through the same [`PathFilter`]:
+//!
+//! - [`tree`]: walk directories (honouring `.gitignore` and `.ignore`, scanning hidden files,
+//!   never `.git/`); every line counts.
+//! - [`diff`] / [`diff_range`]: the lines a revision (or the working tree) adds relative to its
+//!   merge base with a base revision, `git diff BASE...HEAD` style.
+//! - [`staged`]: the lines `git commit` would add, read from the index (a pre-commit hook).
+//! - [`from_patches`]: per-file unified diff patches as a pull-request API returns them.
+//!
+//! In every git-backed mode a file whose change adds no lines (a pure rename, a mode change,
+//! a change that only deletes) is left out, and deleted files, symlinks and submodules are
+//! never in the set. Binary files are kept with [`LineFilter::All`] so the engine's own binary
+//! detection counts and skips them.
+
+mod diff;
+mod git;
+mod hunks;
+mod paths;
+mod staged;
+mod tree;
+
+pub use diff::{diff, diff_range, from_patches};
+pub use paths::PathFilter;
+pub use staged::staged;
+pub use tree::{tree, tree_with, TreeOptions};
 
 use crate::findings::Warning;
 use std::path::PathBuf;
+
+/// Why a change set could not be built. Per-file problems are [`ChangeSet::warnings`] instead.
+///
+/// Messages carry the command, path or revision involved but never file content.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangesetError {
+    /// `git` could not be started.
+    #[error("git was not found on PATH: install git, or scan a directory tree instead of a diff")]
+    GitNotFound,
+    /// The directory is not inside a git work tree.
+    #[error("{} is not inside a git repository", .0.display())]
+    NotARepository(PathBuf),
+    /// A revision the caller named does not resolve to a commit in this clone.
+    #[error(
+        "unknown revision `{0}`: it is not a commit in this clone; run `git fetch` for it, \
+         or in CI check out full history (actions/checkout `fetch-depth: 0`, Azure `fetchDepth: 0`)"
+    )]
+    UnknownRevision(String),
+    /// The two revisions share no history in this clone, so there is no branch point.
+    #[error(
+        "`{base}` and `{head}` have no common ancestor in this clone: a shallow clone hides the \
+         branch point; fetch full history (actions/checkout `fetch-depth: 0`, Azure `fetchDepth: 0`)"
+    )]
+    NoMergeBase { base: String, head: String },
+    /// A git command failed.
+    #[error("`{command}` failed: {stderr}")]
+    GitFailed { command: String, stderr: String },
+    /// A path given explicitly does not exist.
+    #[error("{}: no such file or directory", .0.display())]
+    NotFound(PathBuf),
+    /// A config exclude pattern is not a valid glob.
+    #[error("invalid exclude pattern `{pattern}`: {message}")]
+    Glob { pattern: String, message: String },
+    /// Reading or listing a path failed where the whole scan depends on it.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// The files to scan and the lines of each that count.
 #[derive(Debug, Default)]
@@ -62,10 +129,7 @@ pub struct LineSet {
 impl LineSet {
     /// Builds a set from inclusive ranges in any order; overlapping and adjacent ones merge.
     pub fn from_ranges(ranges: impl IntoIterator<Item = (u32, u32)>) -> Self {
-        let mut v: Vec<(u32, u32)> = ranges
-            .into_iter()
-            .filter(|(a, b)| a <= b)
-            .collect();
+        let mut v: Vec<(u32, u32)> = ranges.into_iter().filter(|(a, b)| a <= b).collect();
         v.sort_unstable();
         let mut merged: Vec<(u32, u32)> = Vec::with_capacity(v.len());
         for (a, b) in v {

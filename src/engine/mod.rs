@@ -126,8 +126,9 @@ impl Engine {
         let window = &content[lo..hi];
         for caps in rule.regex.captures_iter(window) {
             let Some(m) = rule
-                .secret_group
-                .and_then(|g| caps.get(g))
+                .secret_groups
+                .iter()
+                .find_map(|&g| caps.get(g))
                 .or_else(|| caps.get(0))
             else {
                 continue;
@@ -152,9 +153,16 @@ impl Engine {
             if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
                 continue;
             }
+            if let Some(context) = &rule.context {
+                let (lo, hi) = neighbourhood(content, start, end);
+                if !context.is_match(&content[lo..hi]) {
+                    continue;
+                }
+            }
             let (validation, confidence) = match rule.validator.map(|v| v.check(secret)) {
                 None => (Validation::None, rule.info.confidence),
                 Some(Outcome::Verified) => (Validation::Verified, Confidence::High),
+                Some(Outcome::Unverified) if rule.require_verified => continue,
                 Some(Outcome::Unverified) => (Validation::Unverified, rule.info.confidence),
                 Some(Outcome::Rejected) => continue,
             };
@@ -217,6 +225,24 @@ fn resolve_overlaps(mut cands: Vec<Candidate>, rules: &[Rule]) -> Vec<Candidate>
     }
     kept.sort_by_key(|c| c.start);
     kept
+}
+
+/// The secret's lines plus the line before and the line after: where a rule's `context`
+/// must appear.
+fn neighbourhood(content: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let line_start = memchr::memrchr(b'\n', &content[..start]).map_or(0, |i| i + 1);
+    let lo = if line_start == 0 {
+        0
+    } else {
+        memchr::memrchr(b'\n', &content[..line_start - 1]).map_or(0, |i| i + 1)
+    };
+    let line_end = memchr::memchr(b'\n', &content[end..]).map_or(content.len(), |i| end + i);
+    let hi = if line_end >= content.len() {
+        content.len()
+    } else {
+        memchr::memchr(b'\n', &content[line_end + 1..]).map_or(content.len(), |i| line_end + 1 + i)
+    };
+    (lo, hi)
 }
 
 /// Maps byte offsets to 1-based (line, column), columns in Unicode code points. Offsets

@@ -66,8 +66,17 @@ fn window_around(h: &[u8], start: usize, end: usize, multiline: bool) -> (usize,
     let hi = if multiline {
         (end + MULTILINE_REACH).min(h.len())
     } else {
+        // Through the end of the next line: Kubernetes and pipeline files put the name on
+        // one line and the value on the next.
         let hi_bound = (end + LINE_REACH).min(h.len());
-        memchr::memchr(b'\n', &h[end..hi_bound]).map_or(hi_bound, |i| end + i)
+        match memchr::memchr(b'\n', &h[end..hi_bound]) {
+            Some(i) => {
+                let next = end + i + 1;
+                let next_bound = (next + LINE_REACH).min(h.len());
+                memchr::memchr(b'\n', &h[next..next_bound]).map_or(next_bound, |j| next + j)
+            }
+            None => hi_bound,
+        }
     };
     (lo, hi)
 }
@@ -98,7 +107,7 @@ mod tests {
         assert_eq!(w.len(), 2);
         let (r0, w0) = &w[0];
         assert_eq!(*r0, 0);
-        assert_eq!(w0, &vec![(2, 27)]);
-        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc");
+        assert_eq!(w0, &vec![(2, 35)], "the keyword line and the next one");
+        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc\n");
     }
 }

@@ -23,7 +23,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Byte regex, Unicode classes off; the named group `secret` is the secret (else the
-    /// whole match).
+    /// whole match). Alternatives that capture it in another place name theirs `secret2`...
     pub pattern: String,
     /// The match may span lines (private keys): look up to 64 KiB past the keyword.
     #[serde(default)]
@@ -33,6 +33,14 @@ pub struct RuleSpec {
     pub min_entropy: Option<f64>,
     #[serde(default)]
     pub validator: Option<Validator>,
+    /// Drop matches the validator cannot verify (for shapes that are only distinctive
+    /// with their checksum, such as legacy Azure DevOps PATs).
+    #[serde(default)]
+    pub require_verified: bool,
+    /// A regex that must match on the secret's line or the lines just before and after it
+    /// (a host name, a connection-string key, a field name).
+    #[serde(default)]
+    pub context: Option<String>,
     /// Regexes matched against the secret: a match means "not a secret".
     #[serde(default)]
     pub allowlist: Vec<String>,
@@ -80,11 +88,14 @@ pub struct Rule {
     pub info: RuleInfo,
     pub keywords: Vec<String>,
     pub regex: Regex,
-    /// Index of the `secret` group, if the pattern has one.
-    pub secret_group: Option<usize>,
+    /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
+    /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
+    pub secret_groups: Vec<usize>,
     pub multiline: bool,
     pub min_entropy: Option<f64>,
     pub validator: Option<Validator>,
+    pub require_verified: bool,
+    pub context: Option<Regex>,
     pub allowlist: Vec<Regex>,
     pub skip_builtin_allowlist: bool,
     pub examples: Vec<String>,
@@ -99,6 +110,31 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
         .size_limit(32 << 20)
         .dfa_size_limit(32 << 20)
         .build()
+}
+
+/// Named pieces that rule patterns share, written `{{name}}` in a pattern. `{{` cannot
+/// start valid regex syntax, so the expansion never changes a pattern's meaning.
+const FRAGMENTS: &[(&str, &str)] = &[
+    // Left and right boundaries of a key-like token (base64, base64url, hex, base62).
+    ("lb", r"(?:^|[^A-Za-z0-9+/_\-])"),
+    ("rb", r"(?:[^A-Za-z0-9+/=_\-]|$)"),
+    // The glue between a setting's name and its value, in the forms config and code
+    // use: `NAME = "v"`, `"Name": "v"`, `Name: v`, `NAME=v`, `name => 'v'`,
+    // `<add key="Name" value="v"`, `<Name>v`, `name: string = 'v'`, and the
+    // Kubernetes/pipeline pair `- name: NAME` / `  value: v` on the next line.
+    (
+        "assign",
+        r#"[\w.\-]{0,40}?["'`]?\]?(?:\s*\n\s*-?\s*value)?(?:\s*:\s*[A-Za-z]+\s*=\s*|\s{0,4}(?:=>|:=|[:=>])\s{0,4}|\s+value\s*=\s*)(?:[@$]?["'`]|\(\s*["'])?"#,
+    ),
+];
+
+/// Replaces every `{{name}}` with its fragment.
+pub(crate) fn expand_fragments(pattern: &str) -> String {
+    let mut out = pattern.to_string();
+    for (name, fragment) in FRAGMENTS {
+        out = out.replace(&format!("{{{{{name}}}}}"), fragment);
+    }
+    out
 }
 
 fn is_kebab_case(id: &str) -> bool {
@@ -129,13 +165,29 @@ impl Rule {
         if spec.keywords.iter().any(|k| k.trim().is_empty()) {
             return Err(invalid("keywords must not be empty strings"));
         }
-        let regex = compile_regex(&spec.pattern).map_err(|source| RuleError::Pattern {
+        let pattern_error = |source| RuleError::Pattern {
             id: id.clone(),
             source,
-        })?;
-        let secret_group = regex
+        };
+        let regex = compile_regex(&expand_fragments(&spec.pattern)).map_err(pattern_error)?;
+        let context = spec
+            .context
+            .as_deref()
+            .map(|c| compile_regex(&expand_fragments(c)))
+            .transpose()
+            .map_err(pattern_error)?;
+        if spec.require_verified && spec.validator.is_none() {
+            return Err(invalid("`require_verified` needs a `validator`"));
+        }
+        let secret_groups = regex
             .capture_names()
-            .position(|n| n == Some("secret"));
+            .enumerate()
+            .filter(|(_, n)| {
+                n.and_then(|n| n.strip_prefix("secret"))
+                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|(i, _)| i)
+            .collect();
         let allowlist = spec
             .allowlist
             .iter()
@@ -169,10 +221,12 @@ impl Rule {
                 .map(|k| k.to_ascii_lowercase())
                 .collect(),
             regex,
-            secret_group,
+            secret_groups,
             multiline: spec.multiline,
             min_entropy: spec.min_entropy,
             validator: spec.validator,
+            require_verified: spec.require_verified,
+            context,
             allowlist,
             skip_builtin_allowlist: spec.skip_builtin_allowlist,
             examples: spec.examples,

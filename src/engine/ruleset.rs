@@ -20,6 +20,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
+    /// Shared remediation texts, referenced from rules with YAML anchors and aliases.
+    #[serde(default)]
+    #[allow(dead_code)]
+    remediations: Option<serde::de::IgnoredAny>,
     rules: Vec<RuleSpec>,
 }
 

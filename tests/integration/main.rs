@@ -4,4 +4,7 @@
 mod support;
 
 mod azure_gate;
+mod changeset;
+mod formats;
 mod github_gate;
+mod rules;

@@ -1,0 +1,225 @@
+//! Running `git`: the flags every call needs, failures mapped to [`ChangesetError`], and one
+//! `git cat-file --batch` process to read many blobs.
+//!
+//! Every command runs at the repository's top level with `core.quotePath=false` (non-ASCII
+//! paths stay raw bytes), `GIT_OPTIONAL_LOCKS=0` (a scan inside a pre-commit hook must not
+//! fight `git commit` for `index.lock`) and `LC_ALL=C` (stable messages to recognise). The
+//! environment is otherwise inherited on purpose: inside a hook `GIT_INDEX_FILE` names the
+//! index being committed, which is the one staged mode has to read.
+
+use super::ChangesetError;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A repository, addressed by its top-level directory.
+pub(crate) struct Git {
+    top: PathBuf,
+}
+
+fn command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .args(["-c", "core.quotePath=false"])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn spawn_error(err: std::io::Error, dir: &Path) -> ChangesetError {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => ChangesetError::GitNotFound,
+        _ => ChangesetError::Io {
+            path: dir.to_path_buf(),
+            source: err,
+        },
+    }
+}
+
+fn failed(args: &[&str], stderr: &[u8]) -> ChangesetError {
+    ChangesetError::GitFailed {
+        command: format!("git {}", args.join(" ")),
+        stderr: String::from_utf8_lossy(stderr).trim().to_string(),
+    }
+}
+
+/// A path from git's output (raw bytes) as a native path.
+pub(crate) fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+impl Git {
+    /// Finds the repository that contains `dir`.
+    pub(crate) fn open(dir: &Path) -> Result<Self, ChangesetError> {
+        if !dir.exists() {
+            return Err(ChangesetError::NotFound(dir.to_path_buf()));
+        }
+        if !dir.is_dir() {
+            return Err(ChangesetError::NotARepository(dir.to_path_buf()));
+        }
+        let args = ["rev-parse", "--show-toplevel"];
+        let out = command(dir)
+            .args(args)
+            .output()
+            .map_err(|e| spawn_error(e, dir))?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(if stderr.contains("not a git repository") {
+                ChangesetError::NotARepository(dir.to_path_buf())
+            } else {
+                failed(&args, &out.stderr)
+            });
+        }
+        let top = out.stdout.strip_suffix(b"\n").unwrap_or(&out.stdout);
+        Ok(Self {
+            top: path_from_bytes(top),
+        })
+    }
+
+    pub(crate) fn top(&self) -> &Path {
+        &self.top
+    }
+
+    fn run(&self, args: &[&str]) -> Result<Output, ChangesetError> {
+        command(&self.top)
+            .args(args)
+            .output()
+            .map_err(|e| spawn_error(e, &self.top))
+    }
+
+    /// Standard output of a command that must succeed.
+    pub(crate) fn output(&self, args: &[&str]) -> Result<Vec<u8>, ChangesetError> {
+        let out = self.run(args)?;
+        if !out.status.success() {
+            return Err(failed(args, &out.stderr));
+        }
+        Ok(out.stdout)
+    }
+
+    /// The commit `rev` names, as a full object id.
+    pub(crate) fn commit(&self, rev: &str) -> Result<String, ChangesetError> {
+        // A name starting with `-` would be read as an option; no ref can start with one.
+        if rev.is_empty() || rev.starts_with('-') {
+            return Err(ChangesetError::UnknownRevision(rev.to_string()));
+        }
+        let spec = format!("{rev}^{{commit}}");
+        let out = self.run(&["rev-parse", "--verify", "--quiet", &spec])?;
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !out.status.success() || id.is_empty() {
+            return Err(ChangesetError::UnknownRevision(rev.to_string()));
+        }
+        Ok(id)
+    }
+
+    /// The best common ancestor of two commits (what `git diff A...B` compares against).
+    pub(crate) fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>, ChangesetError> {
+        let args = ["merge-base", a, b];
+        let out = self.run(&args)?;
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        match out.status.code() {
+            Some(0) if !id.is_empty() => Ok(Some(id)),
+            // Exit 1 with no output: the histories share no commit.
+            Some(1) if out.stderr.is_empty() => Ok(None),
+            _ => Err(failed(&args, &out.stderr)),
+        }
+    }
+
+    /// Reads blobs by object id through one `git cat-file --batch`; `None` for a missing one.
+    pub(crate) fn blobs(&self, ids: &[&str]) -> Result<Vec<Option<Vec<u8>>>, ChangesetError> {
+        const ARGS: [&str; 2] = ["cat-file", "--batch"];
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut child = command(&self.top)
+            .args(ARGS)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| spawn_error(e, &self.top))?;
+        let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            return Err(failed(&ARGS, b"no pipes to git"));
+        };
+        // Requests go in from another thread: written inline, a long list would fill the
+        // pipe back from git while nobody reads it, and both sides would wait forever.
+        let requests: Vec<u8> = ids
+            .iter()
+            .flat_map(|id| [id.as_bytes(), b"\n"].concat())
+            .collect();
+        let writer = std::thread::spawn(move || {
+            // An early exit of git shows up on the reading side with its stderr.
+            let _ = stdin.write_all(&requests);
+        });
+        let read = read_batch(&mut BufReader::new(stdout), ids.len());
+        let _ = writer.join();
+        let mut err_text = Vec::new();
+        let _ = stderr.read_to_end(&mut err_text);
+        let status = child.wait().map_err(|e| spawn_error(e, &self.top))?;
+        match read {
+            Ok(blobs) if status.success() => Ok(blobs),
+            Ok(_) => Err(failed(&ARGS, &err_text)),
+            Err(why) => {
+                let mut msg = err_text;
+                if msg.is_empty() {
+                    msg = why.into_bytes();
+                }
+                Err(failed(&ARGS, &msg))
+            }
+        }
+    }
+}
+
+/// Reads `count` answers of `git cat-file --batch`: `<id> <type> <size>\n<content>\n`, or
+/// `<id> missing\n`.
+fn read_batch(out: &mut impl BufRead, count: usize) -> Result<Vec<Option<Vec<u8>>>, String> {
+    let mut blobs = Vec::with_capacity(count);
+    let mut header = Vec::new();
+    for _ in 0..count {
+        header.clear();
+        out.read_until(b'\n', &mut header)
+            .map_err(|e| format!("reading from git: {e}"))?;
+        let text = String::from_utf8_lossy(&header);
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let size = match fields.as_slice() {
+            [_, _, size] => size
+                .parse::<usize>()
+                .map_err(|_| "unexpected answer from git".to_string())?,
+            [_, "missing" | "ambiguous"] => {
+                blobs.push(None);
+                continue;
+            }
+            _ => return Err("git stopped answering".into()),
+        };
+        let mut content = vec![0; size + 1];
+        out.read_exact(&mut content)
+            .map_err(|e| format!("reading from git: {e}"))?;
+        content.pop(); // the newline after each object
+        blobs.push(Some(content));
+    }
+    Ok(blobs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_answers_parse_including_missing_and_empty() {
+        let answers = b"aaa blob 5\nhello\nbbb missing\nccc blob 0\n\n";
+        let got = read_batch(&mut &answers[..], 3).expect("parses");
+        assert_eq!(got, [Some(b"hello".to_vec()), None, Some(Vec::new())]);
+        assert!(read_batch(&mut &b"aaa blob 9\nshort\n"[..], 1).is_err());
+        assert!(read_batch(&mut &b""[..], 1).is_err());
+    }
+}
