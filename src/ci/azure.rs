@@ -110,6 +110,8 @@ pub struct AzureContext {
     pub token: Option<AccessToken>,
     /// The build results page, for the status's `targetUrl`.
     pub build_url: Option<String>,
+    /// `BUILD_REPOSITORY_URI` (`https://dev.azure.com/org/project/_git/repo`), for file links.
+    pub repository_uri: Option<String>,
 }
 
 /// A build environment secretgate cannot work with.
@@ -230,6 +232,9 @@ impl AzureContext {
             temp_dir: env.non_empty("AGENT_TEMPDIRECTORY").map(PathBuf::from),
             token,
             build_url,
+            repository_uri: env
+                .non_empty("BUILD_REPOSITORY_URI")
+                .and_then(|u| web_url(&u)),
         })
     }
 }
@@ -272,6 +277,17 @@ fn normalize_collection_uri(value: &str) -> Result<String, CiError> {
             "an http(s) URL such as https://dev.azure.com/org/",
         )),
     }
+}
+
+/// An http(s) URL without user info (`https://org@dev.azure.com/...` names the org there).
+fn web_url(value: &str) -> Option<String> {
+    let mut u = reqwest::Url::parse(value.trim()).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    u.set_username("").ok()?;
+    u.set_password(None).ok()?;
+    Some(u.to_string())
 }
 
 /// `{collection}{project}/_build/results?buildId={id}` with the project name escaped.

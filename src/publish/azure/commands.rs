@@ -1,30 +1,19 @@
 //! Azure Pipelines logging commands the gate itself prints (`##vso[area.action props]data`),
-//! escaped as azure-pipelines-task-lib escapes them (`taskcommand.ts`). Per-finding
-//! `task.logissue` lines come from the `azure` reporter.
+//! escaped as azure-pipelines-task-lib escapes them (the reporter's escape helpers).
+//! Per-finding `task.logissue` lines come from the `azure` reporter.
 
+use crate::report::escape::{azure_data, azure_property};
 use std::fmt::Write as _;
 use std::path::Path;
-
-/// Escapes a command's data (the part after `]`).
-pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%AZP25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a property value: as data, plus `;` and `]`.
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(';', "%3B").replace(']', "%5D")
-}
 
 /// `##vso[area.action k=v;k=v]data`
 pub fn command(name: &str, props: &[(&str, &str)], data: &str) -> String {
     let mut out = format!("##vso[{name}");
     for (i, (k, v)) in props.iter().enumerate() {
         let sep = if i == 0 { ' ' } else { ';' };
-        let _ = write!(out, "{sep}{k}={}", escape_property(v));
+        let _ = write!(out, "{sep}{k}={}", azure_property(v));
     }
-    let _ = write!(out, "]{}", escape_data(data));
+    let _ = write!(out, "]{}", azure_data(data));
     out
 }
 
@@ -87,12 +76,6 @@ impl IssueKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_follows_the_task_lib() {
-        assert_eq!(escape_data("50%\r\nok;]"), "50%AZP25%0D%0Aok;]");
-        assert_eq!(escape_property("a;b]c%\n"), "a%3Bb%5Dc%AZP25%0A");
-    }
 
     #[test]
     fn commands_are_formatted_like_the_task_lib() {

@@ -8,6 +8,7 @@
 
 use super::client::{ApiError, Client};
 use crate::findings::Finding;
+use crate::report::escape::{markdown_code, markdown_text};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -78,18 +79,20 @@ pub fn new_thread(marker: &str, finding: &Finding) -> Value {
 /// Markdown for a finding. Uses the redacted preview only, never the line's text, which
 /// may hold another secret.
 pub fn comment(f: &Finding) -> String {
-    let code = |s: &str| s.replace('`', "'");
     let mut out = format!(
-        "**secretgate: {}** (`{}`, severity {}, confidence {})\n\n\
-         This line adds a secret: `{}`.\n\n",
-        code(&f.rule_name),
-        code(&f.rule_id),
+        "**secretgate: {}** ({}, severity {}, confidence {})\n\n\
+         This line adds a secret: {}.\n\n",
+        markdown_text(&f.rule_name),
+        markdown_code(&f.rule_id),
         f.severity,
         f.confidence,
-        code(&f.redacted),
+        markdown_code(&f.redacted),
     );
     if !f.remediation.trim().is_empty() {
-        out.push_str(&format!("**Remediation:** {}\n\n", f.remediation.trim()));
+        out.push_str(&format!(
+            "**Remediation:** {}\n\n",
+            markdown_text(f.remediation.trim())
+        ));
     }
     out.push_str(
         "Removing the secret from the pull request is not enough once it was pushed: revoke or \
