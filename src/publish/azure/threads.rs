@@ -34,7 +34,7 @@ pub struct ThreadSync {
 
 /// One finding's marker: fingerprint and path, plus `#n` for the n-th repeat of the same
 /// secret in the same file (in line order).
-pub fn markers<'a>(findings: &'a [Finding]) -> Vec<(String, &'a Finding)> {
+pub fn markers(findings: &[Finding]) -> Vec<(String, &Finding)> {
     let mut sorted: Vec<&Finding> = findings.iter().collect();
     sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
