@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "secretgate", version, about = "Stops secrets, keys, tokens and card numbers at the pull request")]
+#[command(
+    name = "secretgate",
+    version,
+    about = "Stops secrets, keys, tokens and card numbers at the pull request"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -92,7 +92,9 @@ impl Config {
                     "allow[{i}]: give at least one of `path`, `rule` or `fingerprint`"
                 )));
             }
-            if entry.fingerprint.is_some() && entry.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            if entry.fingerprint.is_some()
+                && entry.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            {
                 return Err(invalid(format!(
                     "allow[{i}]: an allowed `fingerprint` needs a `reason`"
                 )));

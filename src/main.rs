@@ -13,7 +13,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // clap exits 2 on usage errors already; help and version are not errors.
             let _ = e.print();
-            return if e.use_stderr() { Exit::Error.into() } else { Exit::Clean.into() };
+            return if e.use_stderr() {
+                Exit::Error.into()
+            } else {
+                Exit::Clean.into()
+            };
         }
     };
     let outcome = match &cli.command {

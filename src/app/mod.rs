@@ -61,11 +61,17 @@ impl Pipeline {
         let mut allow = Vec::with_capacity(config.allow.len());
         for (i, entry) in config.allow.iter().enumerate() {
             if let Some(rule) = entry.rule.as_deref().filter(|r| !rule_known(r)) {
-                anyhow::bail!("config allow[{i}]: unknown rule id `{rule}` (see `secretgate rules`)");
+                anyhow::bail!(
+                    "config allow[{i}]: unknown rule id `{rule}` (see `secretgate rules`)"
+                );
             }
             allow.push(
-                AllowRule::new(entry.path.as_deref(), entry.rule.as_deref(), entry.fingerprint.as_deref())
-                    .with_context(|| format!("config allow[{i}]: bad path glob"))?,
+                AllowRule::new(
+                    entry.path.as_deref(),
+                    entry.rule.as_deref(),
+                    entry.fingerprint.as_deref(),
+                )
+                .with_context(|| format!("config allow[{i}]: bad path glob"))?,
             );
         }
         let baseline_path = common
@@ -95,7 +101,12 @@ impl Pipeline {
     }
 
     pub fn scan(&self, changes: &ChangeSet) -> anyhow::Result<ScanResult> {
-        Ok(scan::scan_changeset(&self.engine, changes, &self.options, &self.policy)?)
+        Ok(scan::scan_changeset(
+            &self.engine,
+            changes,
+            &self.options,
+            &self.policy,
+        )?)
     }
 
     /// The failing severity: the flag, else the config, else `high`. `None` = never fail.
@@ -203,8 +214,16 @@ fn git_root(dir: &Path) -> Option<PathBuf> {
 fn scan_root(paths: &[PathBuf]) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let first = paths.first().map_or(cwd.clone(), |p| {
-        let dir = if p.is_dir() { p.clone() } else { p.parent().map(Path::to_path_buf).unwrap_or_default() };
-        if dir.as_os_str().is_empty() { cwd.clone() } else { dir }
+        let dir = if p.is_dir() {
+            p.clone()
+        } else {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        if dir.as_os_str().is_empty() {
+            cwd.clone()
+        } else {
+            dir
+        }
     });
     git_root(&first).unwrap_or(first)
 }
@@ -220,7 +239,11 @@ fn build_changeset(args: &ScanArgs, pipeline: &Pipeline, root: &Path) -> anyhow:
         };
         changeset::diff(root, base, head, filter)?
     } else {
-        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
         changeset::tree(&paths, filter)?
     })
 }
@@ -282,20 +305,29 @@ pub fn local_gate(args: &CiArgs) -> anyhow::Result<Exit> {
 /// The upstream of the current branch, else `origin/HEAD`, else `main` or `master`.
 fn local_base(root: &Path) -> Option<String> {
     let git = |args: &[&str]| -> Option<String> {
-        let out = std::process::Command::new("git").args(args).current_dir(root).output().ok()?;
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()?;
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    git(&["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
-        .or_else(|| git(&["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]))
-        .or_else(|| {
-            ["main", "master"]
-                .into_iter()
-                .find(|b| git(&["rev-parse", "--verify", "--quiet", b]).is_some())
-                .map(str::to_string)
-        })
+    git(&[
+        "rev-parse",
+        "--abbrev-ref",
+        "--symbolic-full-name",
+        "@{upstream}",
+    ])
+    .or_else(|| git(&["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]))
+    .or_else(|| {
+        ["main", "master"]
+            .into_iter()
+            .find(|b| git(&["rev-parse", "--verify", "--quiet", b]).is_some())
+            .map(str::to_string)
+    })
 }
 
 /// `secretgate rules`
@@ -312,7 +344,11 @@ pub fn rules(args: &RulesArgs) -> anyhow::Result<Exit> {
         serde_json::to_writer_pretty(&mut out, &infos)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "{:<44} {:<9} {:<8} {}", "ID", "SEVERITY", "KEYWORDS", "NAME / VALIDATION")?;
+        writeln!(
+            out,
+            "{:<44} {:<9} {:<8} {}",
+            "ID", "SEVERITY", "KEYWORDS", "NAME / VALIDATION"
+        )?;
         for r in &rules {
             let validation = if r.info.validators.is_empty() {
                 "format and context".to_string()
@@ -340,7 +376,11 @@ pub fn baseline(args: &BaselineArgs) -> anyhow::Result<Exit> {
     let mut pipeline = Pipeline::prepare(&args.common, &root)?;
     // The baseline being written must not hide the findings it is made of.
     pipeline.policy.baseline = None;
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let changes = changeset::tree(&paths, pipeline.path_filter())?;
     let result = pipeline.scan(&changes)?;
     warn_skipped(&result);

@@ -4,14 +4,14 @@
 /// Substrings (compared case-insensitively) that mark a value as a reference to a secret
 /// kept elsewhere, not the secret itself.
 const REFERENCE_MARKERS: &[&str] = &[
-    "${{",                    // GitHub Actions expressions: ${{ secrets.X }}
-    "${",                     // shell and compose variables
-    "$(",                     // Azure Pipelines macros: $(Var)
-    "{{",                     // Helm, Jinja, Liquid, Mustache
-    "#{",                     // Octopus / replace-tokens
-    "<%",                     // ERB
-    "@microsoft.keyvault(",   // App Service / Functions Key Vault references
-    "%(",                     // Python %-formatting
+    "${{",                  // GitHub Actions expressions: ${{ secrets.X }}
+    "${",                   // shell and compose variables
+    "$(",                   // Azure Pipelines macros: $(Var)
+    "{{",                   // Helm, Jinja, Liquid, Mustache
+    "#{",                   // Octopus / replace-tokens
+    "<%",                   // ERB
+    "@microsoft.keyvault(", // App Service / Functions Key Vault references
+    "%(",                   // Python %-formatting
     "process.env",
     "os.environ",
     "getenv(",
@@ -72,10 +72,7 @@ pub enum Allowed {
 
 fn contains_ci(haystack: &[u8], needle: &str) -> bool {
     let n = needle.as_bytes();
-    n.len() <= haystack.len()
-        && haystack
-            .windows(n.len())
-            .any(|w| w.eq_ignore_ascii_case(n))
+    n.len() <= haystack.len() && haystack.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Whether `secret` is a known non-secret. `line` is the whole line, for references that
@@ -136,7 +133,10 @@ mod tests {
 
     #[test]
     fn references_placeholders_and_examples_are_allowed() {
-        assert_eq!(check(b"${{ secrets.STORAGE_KEY }}"), Some(Allowed::Reference));
+        assert_eq!(
+            check(b"${{ secrets.STORAGE_KEY }}"),
+            Some(Allowed::Reference)
+        );
         assert_eq!(check(b"$(StorageKey)"), Some(Allowed::Reference));
         assert_eq!(
             check(b"@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/x)"),

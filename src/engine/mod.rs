@@ -30,6 +30,7 @@ pub struct Engine {
     /// learn which of them can match at all.
     keywordless: Vec<usize>,
     keywordless_set: Option<RegexSet>,
+    base64_value: regex::bytes::Regex,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +48,15 @@ struct Candidate {
     end: usize,
     validation: Validation,
     confidence: Confidence,
+    /// For a secret found inside a base64-encoded value: the decoded secret. The span is
+    /// then the encoded value's.
+    decoded: Option<Vec<u8>>,
 }
+
+/// Base64 values long enough to wrap a credential (Kubernetes Secret `data:`, encoded
+/// connection strings in variables). Decoded text is scanned once, not recursively.
+const BASE64_MIN: usize = 32;
+const BASE64_MAX: usize = 8 * 1024;
 
 /// What scanning one file's content produced.
 #[derive(Debug, Default)]
@@ -78,6 +87,9 @@ impl Engine {
             )
         };
         Ok(Self {
+            base64_value: rule::compile_regex(&format!(
+                r"(?:^|[^A-Za-z0-9+/=_\-])([A-Za-z0-9+/]{{{BASE64_MIN},{BASE64_MAX}}}={{0,2}})(?:[^A-Za-z0-9+/=_\-]|$)"
+            ))?,
             multiline: rules.iter().map(|r| r.multiline).collect(),
             rules,
             prefilter,
@@ -96,17 +108,8 @@ impl Engine {
 
     /// Finds the secrets in one file. `path` is only copied into the findings.
     pub fn scan_content(&self, path: &str, content: &[u8]) -> ContentScan {
-        let mut candidates = Vec::new();
-        for (rule, windows) in self.prefilter.windows(content, &self.multiline) {
-            for (lo, hi) in windows {
-                self.collect(rule, content, lo, hi, &mut candidates);
-            }
-        }
-        if let Some(set) = &self.keywordless_set {
-            for i in set.matches(content).iter() {
-                self.collect(self.keywordless[i], content, 0, content.len(), &mut candidates);
-            }
-        }
+        let mut candidates = self.candidates(content);
+        candidates.extend(self.base64_candidates(content));
         let kept = resolve_overlaps(candidates, &self.rules);
         let mut out = ContentScan::default();
         let mut lines = LineIndex::new(content);
@@ -115,7 +118,66 @@ impl Engine {
                 out.suppressed_inline += 1;
                 continue;
             }
-            out.findings.push(self.finding(path, content, &c, &mut lines));
+            out.findings
+                .push(self.finding(path, content, &c, &mut lines));
+        }
+        out
+    }
+
+    /// Every rule's filtered matches in `content`: keyword rules in their windows, and the
+    /// keyword-less rules the combined set says can match.
+    fn candidates(&self, content: &[u8]) -> Vec<Candidate> {
+        let mut candidates = Vec::new();
+        for (rule, windows) in self.prefilter.windows(content, &self.multiline) {
+            for (lo, hi) in windows {
+                self.collect(rule, content, lo, hi, &mut candidates);
+            }
+        }
+        if let Some(set) = &self.keywordless_set {
+            for i in set.matches(content).iter() {
+                self.collect(
+                    self.keywordless[i],
+                    content,
+                    0,
+                    content.len(),
+                    &mut candidates,
+                );
+            }
+        }
+        candidates
+    }
+
+    /// Secrets wrapped in base64 text: each long base64 value that decodes to printable
+    /// text is scanned, and what is found there is reported at the encoded value.
+    fn base64_candidates(&self, content: &[u8]) -> Vec<Candidate> {
+        use base64::Engine as _;
+        let lenient = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_allow_trailing_bits(true)
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        let mut out = Vec::new();
+        for caps in self.base64_value.captures_iter(content) {
+            let Some(m) = caps.get(1) else { continue };
+            let Ok(decoded) = lenient.decode(m.as_bytes()) else {
+                continue;
+            };
+            let printable = decoded
+                .iter()
+                .filter(|&&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t')
+                .count();
+            if decoded.len() < 16 || printable * 100 < decoded.len() * 98 {
+                continue;
+            }
+            for c in self.candidates(&decoded) {
+                out.push(Candidate {
+                    decoded: Some(decoded[c.start..c.end].to_vec()),
+                    start: m.start(),
+                    end: m.end(),
+                    ..c
+                });
+            }
         }
         out
     }
@@ -172,13 +234,14 @@ impl Engine {
                 end,
                 validation,
                 confidence,
+                decoded: None,
             });
         }
     }
 
     fn finding(&self, path: &str, content: &[u8], c: &Candidate, lines: &mut LineIndex) -> Finding {
         let rule = &self.rules[c.rule];
-        let secret = Secret::new(&content[c.start..c.end]);
+        let secret = Secret::new(c.decoded.as_deref().unwrap_or(&content[c.start..c.end]));
         let redacted = secret.redacted();
         let (line, column) = lines.position(content, c.start);
         let (end_line, end_column) = lines.position(content, c.end.saturating_sub(1).max(c.start));
@@ -254,7 +317,10 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(_content: &[u8]) -> Self {
-        Self { line: 1, line_start: 0 }
+        Self {
+            line: 1,
+            line_start: 0,
+        }
     }
 
     fn position(&mut self, content: &[u8], offset: usize) -> (u32, u32) {

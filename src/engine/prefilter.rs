@@ -43,7 +43,11 @@ impl Prefilter {
 
     /// For each rule with a keyword in `haystack`, the merged byte windows to run it on.
     /// `multiline[i]` says whether rule `i` may span lines.
-    pub fn windows(&self, haystack: &[u8], multiline: &[bool]) -> Vec<(usize, Vec<(usize, usize)>)> {
+    pub fn windows(
+        &self,
+        haystack: &[u8],
+        multiline: &[bool],
+    ) -> Vec<(usize, Vec<(usize, usize)>)> {
         let mut per_rule: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(haystack) {
             for &rule in &self.rules_of_pattern[m.pattern().as_usize()] {
@@ -66,17 +70,18 @@ fn window_around(h: &[u8], start: usize, end: usize, multiline: bool) -> (usize,
     let hi = if multiline {
         (end + MULTILINE_REACH).min(h.len())
     } else {
-        // Through the end of the next line: Kubernetes and pipeline files put the name on
-        // one line and the value on the next.
-        let hi_bound = (end + LINE_REACH).min(h.len());
-        match memchr::memchr(b'\n', &h[end..hi_bound]) {
-            Some(i) => {
-                let next = end + i + 1;
-                let next_bound = (next + LINE_REACH).min(h.len());
-                memchr::memchr(b'\n', &h[next..next_bound]).map_or(next_bound, |j| next + j)
+        // Through the end of the second line below: Kubernetes, ARM and Terraform put a
+        // setting's name on one line and its value on a following one.
+        let mut hi = end;
+        for _ in 0..3 {
+            let bound = (hi + LINE_REACH).min(h.len());
+            match memchr::memchr(b'\n', &h[hi..bound]) {
+                Some(i) if hi + i + 1 < h.len() => hi = hi + i + 1,
+                Some(i) => return (lo, hi + i),
+                None => return (lo, bound),
             }
-            None => hi_bound,
         }
+        hi - 1
     };
     (lo, hi)
 }
@@ -107,7 +112,7 @@ mod tests {
         assert_eq!(w.len(), 2);
         let (r0, w0) = &w[0];
         assert_eq!(*r0, 0);
-        assert_eq!(w0, &vec![(2, 35)], "the keyword line and the next one");
-        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc\n");
+        assert_eq!(w0, &vec![(2, 45)], "the keyword line and the two below");
+        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc");
     }
 }

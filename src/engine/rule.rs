@@ -120,11 +120,24 @@ const FRAGMENTS: &[(&str, &str)] = &[
     ("rb", r"(?:[^A-Za-z0-9+/=_\-]|$)"),
     // The glue between a setting's name and its value, in the forms config and code
     // use: `NAME = "v"`, `"Name": "v"`, `Name: v`, `NAME=v`, `name => 'v'`,
-    // `<add key="Name" value="v"`, `<Name>v`, `name: string = 'v'`, and the
-    // Kubernetes/pipeline pair `- name: NAME` / `  value: v` on the next line.
+    // `<add key="Name" value="v"`, `<Name>v`, `name: string = 'v'`, Bicep's
+    // `param name string = 'v'`, and a value one or two lines below its name. It never
+    // crosses a line break except in those explicit forms.
     (
         "assign",
-        r#"[\w.\-]{0,40}?["'`]?\]?(?:\s*\n\s*-?\s*value)?(?:\s*:\s*[A-Za-z]+\s*=\s*|\s{0,4}(?:=>|:=|[:=>])\s{0,4}|\s+value\s*=\s*)(?:[@$]?["'`]|\(\s*["'])?"#,
+        concat!(
+            r#"[\w.\-]{0,40}?["'`]?\]?"#,
+            // The value on a following line: `- name: X` / `value: v`, ARM's
+            // `"x": {` / `"defaultValue": v`, Terraform's `variable "x" {` / `default = v`.
+            r#"(?:["']?[ \t]*:?[ \t]*\{?[ \t]*\r?\n(?:[^\n]*\n)?[ \t]*-?[ \t]*["']?(?:value|defaultValue|default)["']?)?"#,
+            r#"(?:[ \t]*:[ \t]*[A-Za-z]+[ \t]*=[ \t]*"#,
+            r#"|[ \t]+(?:string|securestring|secureString|object)[ \t]*=[ \t]*"#,
+            r#"|[ \t]{0,4}(?:=>|:=|[:=>])[ \t]{0,4}"#,
+            r#"|[ \t]+value[ \t]*=[ \t]*"#,
+            // Log lines: `using NAME 'value'`.
+            r#"|[ \t]{1,3}["'`])"#,
+            r#"(?:[@$]?["'`]|\([ \t]*["'])?"#,
+        ),
     ),
 ];
 
@@ -155,7 +168,9 @@ impl Rule {
             message: message.to_string(),
         };
         if !is_kebab_case(&spec.id) {
-            return Err(invalid("id must be kebab-case (a-z, 0-9 and single dashes)"));
+            return Err(invalid(
+                "id must be kebab-case (a-z, 0-9 and single dashes)",
+            ));
         }
         if spec.examples.is_empty() || spec.negative_examples.is_empty() {
             return Err(invalid(
@@ -205,7 +220,8 @@ impl Rule {
             name: spec.name,
             severity: spec.severity,
             confidence: spec.confidence,
-            remediation: spec.remediation.trim().to_string(),
+            // YAML block text is wrapped for reading; outputs reflow it themselves.
+            remediation: spec.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
             tags: spec.tags,
             validators: spec
                 .validator

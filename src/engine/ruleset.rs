@@ -6,15 +6,24 @@ use serde::Deserialize;
 /// Every built-in rule file, by name, embedded at compile time.
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("azure.yml", include_str!("../../rules/azure.yml")),
-    ("azure-connection-strings.yml", include_str!("../../rules/azure-connection-strings.yml")),
+    (
+        "azure-connection-strings.yml",
+        include_str!("../../rules/azure-connection-strings.yml"),
+    ),
     ("cloud.yml", include_str!("../../rules/cloud.yml")),
-    ("source-control.yml", include_str!("../../rules/source-control.yml")),
+    (
+        "source-control.yml",
+        include_str!("../../rules/source-control.yml"),
+    ),
     ("saas.yml", include_str!("../../rules/saas.yml")),
     ("packages.yml", include_str!("../../rules/packages.yml")),
     ("keys.yml", include_str!("../../rules/keys.yml")),
     ("databases.yml", include_str!("../../rules/databases.yml")),
     ("generic.yml", include_str!("../../rules/generic.yml")),
-    ("payment-cards.yml", include_str!("../../rules/payment-cards.yml")),
+    (
+        "payment-cards.yml",
+        include_str!("../../rules/payment-cards.yml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]

@@ -16,9 +16,9 @@ const BINARY_SNIFF_LEN: usize = 8 * 1024;
 /// Extensions of formats that are never text; skipped without reading.
 const BINARY_EXTENSIONS: &[&str] = &[
     "7z", "a", "avi", "bin", "bmp", "bz2", "class", "dll", "dylib", "eot", "exe", "flac", "gif",
-    "gz", "ico", "jar", "jpeg", "jpg", "lib", "mkv", "mov", "mp3", "mp4", "o", "obj", "ogg",
-    "otf", "pdb", "pdf", "png", "pyc", "rlib", "so", "tar", "tgz", "tif", "tiff", "ttf", "wasm",
-    "wav", "webm", "webp", "woff", "woff2", "xz", "zip", "zst",
+    "gz", "ico", "jar", "jpeg", "jpg", "lib", "mkv", "mov", "mp3", "mp4", "o", "obj", "ogg", "otf",
+    "pdb", "pdf", "png", "pyc", "rlib", "so", "tar", "tgz", "tif", "tiff", "ttf", "wasm", "wav",
+    "webm", "webp", "woff", "woff2", "xz", "zip", "zst",
 ];
 
 /// Per-run settings that are not rules.

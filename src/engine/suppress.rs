@@ -73,12 +73,13 @@ mod tests {
     #[test]
     fn inline_marker_on_the_line_or_the_line_before() {
         let text = b"a\n# secretgate:allow\nkey=1\nkey=2 // gitleaks:allow\nkey=3\n";
-        let at = |needle: &str| {
-            memchr::memmem::find(text, needle.as_bytes()).expect("present")
-        };
+        let at = |needle: &str| memchr::memmem::find(text, needle.as_bytes()).expect("present");
         assert!(inline_allowed(text, at("key=1")));
         assert!(inline_allowed(text, at("key=2")));
-        assert!(inline_allowed(text, at("key=3")), "line after a marked line");
+        assert!(
+            inline_allowed(text, at("key=3")),
+            "line after a marked line"
+        );
         assert!(!inline_allowed(text, 0));
     }
 }

@@ -204,7 +204,9 @@ impl ScanResult {
 
     /// Findings at or above `threshold`.
     pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(move |f| f.severity >= threshold)
+        self.findings
+            .iter()
+            .filter(move |f| f.severity >= threshold)
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {

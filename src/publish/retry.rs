@@ -39,7 +39,10 @@ impl RetryPolicy {
 pub enum Attempt<T, E> {
     Done(T),
     /// Worth another try; `after` is the server's hint (`Retry-After`), if any.
-    Retry { after: Option<Duration>, error: E },
+    Retry {
+        after: Option<Duration>,
+        error: E,
+    },
     /// Final: retrying cannot help (401, 403 without a rate-limit sign, 404, 422...).
     Fail(E),
 }
@@ -106,10 +109,19 @@ mod tests {
     #[test]
     fn statuses_are_classified_as_the_apis_document() {
         assert_eq!(classify_status(201, None, false), StatusClass::Success);
-        assert_eq!(classify_status(502, None, false), StatusClass::Retryable(None));
+        assert_eq!(
+            classify_status(502, None, false),
+            StatusClass::Retryable(None)
+        );
         let hint = Some(Duration::from_secs(2));
-        assert_eq!(classify_status(429, hint, false), StatusClass::Retryable(hint));
-        assert_eq!(classify_status(403, None, true), StatusClass::Retryable(None));
+        assert_eq!(
+            classify_status(429, hint, false),
+            StatusClass::Retryable(hint)
+        );
+        assert_eq!(
+            classify_status(403, None, true),
+            StatusClass::Retryable(None)
+        );
         assert_eq!(classify_status(403, None, false), StatusClass::Final);
         assert_eq!(classify_status(404, None, false), StatusClass::Final);
         assert_eq!(classify_status(422, None, false), StatusClass::Final);
@@ -137,7 +149,12 @@ mod tests {
         let mut calls = 0;
         let r: Result<(), &str> = with_retry(p, |_| {
             calls += 1;
-            async { Attempt::Retry { after: None, error: "502" } }
+            async {
+                Attempt::Retry {
+                    after: None,
+                    error: "502",
+                }
+            }
         })
         .await;
         assert_eq!(r, Err("502"));

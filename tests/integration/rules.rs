@@ -6,8 +6,13 @@ use secretgate::engine::{ruleset, Engine};
 
 fn builtin_rules() -> Vec<Rule> {
     let specs = ruleset::builtin_specs().expect("built-in rules parse");
-    ruleset::compile(specs.into_iter().map(|s| ("built-in".to_string(), s)).collect())
-        .expect("built-in rules compile")
+    ruleset::compile(
+        specs
+            .into_iter()
+            .map(|s| ("built-in".to_string(), s))
+            .collect(),
+    )
+    .expect("built-in rules compile")
 }
 
 #[test]
@@ -19,7 +24,11 @@ fn every_rule_matches_its_examples_and_not_its_negative_examples() {
         let negatives = rule.negative_examples.clone();
         let engine = Engine::new(vec![rule]).expect("engine");
         for (i, text) in examples.iter().enumerate() {
-            if engine.scan_content("example", text.as_bytes()).findings.is_empty() {
+            if engine
+                .scan_content("example", text.as_bytes())
+                .findings
+                .is_empty()
+            {
                 failures.push(format!("{id}: example {i} not matched"));
             }
         }
@@ -30,7 +39,12 @@ fn every_rule_matches_its_examples_and_not_its_negative_examples() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} rule example failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} rule example failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -44,10 +58,18 @@ fn examples_are_found_by_the_full_rule_set_too() {
     let engine = Engine::new(rules).expect("engine");
     let missed: Vec<String> = examples
         .iter()
-        .filter(|(_, text)| engine.scan_content("example", text.as_bytes()).findings.is_empty())
+        .filter(|(_, text)| {
+            engine
+                .scan_content("example", text.as_bytes())
+                .findings
+                .is_empty()
+        })
         .map(|(id, _)| id.clone())
         .collect();
-    assert!(missed.is_empty(), "examples missed by the full set: {missed:?}");
+    assert!(
+        missed.is_empty(),
+        "examples missed by the full set: {missed:?}"
+    );
 }
 
 #[test]
@@ -62,5 +84,8 @@ fn rule_ids_are_unique_and_stable() {
     // renaming one must be a deliberate change to this list.
     let expected = include_str!("rule-ids.txt");
     let expected: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(ids, expected, "rule ids changed: update tests/integration/rule-ids.txt deliberately");
+    assert_eq!(
+        ids, expected,
+        "rule ids changed: update tests/integration/rule-ids.txt deliberately"
+    );
 }

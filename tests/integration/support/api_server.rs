@@ -96,14 +96,19 @@ impl ApiServer {
                         headers: req
                             .headers()
                             .iter()
-                            .map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string()))
+                            .map(|h| {
+                                (
+                                    h.field.as_str().as_str().to_string(),
+                                    h.value.as_str().to_string(),
+                                )
+                            })
                             .collect(),
                         body,
                     };
                     let reply = responder(&rec);
                     requests.lock().expect("lock").push(rec);
-                    let mut resp = tiny_http::Response::from_string(reply.body)
-                        .with_status_code(reply.status);
+                    let mut resp =
+                        tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
                     for (k, v) in reply.headers {
                         if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
                             resp.add_header(h);
@@ -113,7 +118,12 @@ impl ApiServer {
                 }
             })
         };
-        Self { server, requests, thread: Some(thread), port }
+        Self {
+            server,
+            requests,
+            thread: Some(thread),
+            port,
+        }
     }
 
     /// `http://127.0.0.1:PORT`

@@ -10,7 +10,15 @@ use std::path::{Path, PathBuf};
 
 /// Environment variables that would make a test behave differently inside a CI job.
 pub const CI_VARIABLE_PREFIXES: &[&str] = &[
-    "GITHUB_", "RUNNER_", "ACTIONS_", "GH_", "INPUT_", "SYSTEM_", "BUILD_", "AGENT_", "TF_BUILD",
+    "GITHUB_",
+    "RUNNER_",
+    "ACTIONS_",
+    "GH_",
+    "INPUT_",
+    "SYSTEM_",
+    "BUILD_",
+    "AGENT_",
+    "TF_BUILD",
     "SECRETGATE_",
 ];
 
