@@ -366,7 +366,7 @@ impl Git<'_> {
                     .rev()
                     .find(|l| !l.trim().is_empty())
                     .unwrap_or("failed");
-                Err(line.trim().chars().take(200).collect())
+                Err(without_userinfo(line.trim()).chars().take(200).collect())
             }
             Err(e) => Err(format!("cannot run git: {e}")),
         }
@@ -489,6 +489,28 @@ fn merge_base_range(
     }
     tried.push(format!("no merge base of {} and {branch}", short(head)));
     Err(RangeError { tried })
+}
+
+/// Hides `user:password@` in URLs that git quotes in its messages.
+fn without_userinfo(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let host_end = tail
+            .find(|c: char| c == '/' || c == '\'' || c == '"' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        match tail[..host_end].rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                rest = &tail[at..];
+            }
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn short(sha: &str) -> &str {
@@ -635,6 +657,20 @@ mod tests {
             .expect_err("bad uri")
             .to_string();
         assert!(msg.contains("SYSTEM_COLLECTIONURI"), "{msg}");
+    }
+
+    #[test]
+    fn git_messages_lose_credentials_in_urls() {
+        assert_eq!(
+            without_userinfo(
+                "fatal: unable to access 'https://build:s3cr3t@dev.azure.com/o/p/_git/r/': 403"
+            ),
+            "fatal: unable to access 'https://***@dev.azure.com/o/p/_git/r/': 403"
+        );
+        assert_eq!(
+            without_userinfo("fatal: 'file:///tmp/x' does not appear"),
+            "fatal: 'file:///tmp/x' does not appear"
+        );
     }
 
     #[test]
