@@ -238,7 +238,11 @@ fn pr_changes(
     let fix = "set `fetchDepth: 0` on the checkout step (or allow fetching from origin, e.g. \
                `persistCredentials: true`) so secretgate can read the pull request's base commit";
     let Some(client) = client else {
-        anyhow::bail!("{range_err}; no token for the pull-request API either: {fix}");
+        let why = match ctx.provider {
+            RepositoryProvider::TfsGit => "no access token for the pull-request API either",
+            _ => "the pull-request API fallback exists for Azure Repos only",
+        };
+        anyhow::bail!("{range_err}; {why}: {fix}");
     };
     eprintln!(
         "secretgate: warning: {range_err}; asking the pull-request API for the changed files"
