@@ -1,12 +1,463 @@
 //! `secretgate ci` on Azure Pipelines: predefined variables -> change set -> scan -> SARIF
 //! artifact, logging commands, pull-request threads and status -> exit code.
+//!
+//! What a pull-request build reviews is the merge commit `refs/pull/N/merge` against its
+//! first parent (the target branch), deepening a shallow checkout a bounded number of
+//! times. When git cannot give that range, the pull request's iterations API lists the
+//! changed files, which are then scanned whole; when that fails too, the gate fails closed
+//! and says to set `fetchDepth: 0`. Other builds scan the whole tree.
+//!
+//! Publishing (threads, status) never changes the exit code: the findings decide it.
 
-use super::Exit;
+use super::{verdict, Exit, Pipeline};
+use crate::changeset::{self, ChangeSet, PathFilter};
+use crate::ci::azure::{
+    resolve_pr_range, AccessToken, AzureContext, BuildReason, Git, RepositoryProvider,
+};
 use crate::ci::Env;
 use crate::cli::CiArgs;
+use crate::findings::ScanResult;
+use crate::publish::azure::commands::{self, IssueKind, TaskResult};
+use crate::publish::azure::status::Status;
+use crate::publish::azure::{status, threads, ApiError, Client, PullRequestRef};
+use crate::publish::retry::RetryPolicy;
+use crate::report::{self, text, Format, ReportContext};
+use anyhow::Context as _;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The artifact (and folder in it) that SARIF viewers on Azure DevOps read.
+pub const SARIF_ARTIFACT: &str = "CodeAnalysisLogs";
+pub const SARIF_FILE: &str = "secretgate.sarif";
+
+/// Pages of iteration changes read at most in the API fallback (2000 entries each).
+const MAX_CHANGE_PAGES: usize = 50;
 
 /// Runs the Azure DevOps pull-request gate.
 pub fn run(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
-    let _ = (args, env);
-    anyhow::bail!("the Azure Pipelines gate is not implemented yet")
+    gate(args, env).inspect_err(|e| {
+        // `main` prints the error and exits 2; this puts it on the run's timeline too.
+        let msg = format!("secretgate: {e:#}");
+        println!("{}", commands::log_issue(IssueKind::Error, &msg));
+        println!(
+            "{}",
+            commands::task_complete(TaskResult::Failed, "secretgate could not finish")
+        );
+    })
+}
+
+fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
+    let ctx = AzureContext::from_env(env)?;
+    let root = ctx.sources_dir.clone();
+    let pipeline = Pipeline::prepare(&args.common, &root)?;
+    let token = args
+        .token
+        .clone()
+        .map(AccessToken::new)
+        .or_else(|| ctx.token.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the HTTP runtime")?;
+    let client = pr_client(&ctx, token.as_ref(), retry_policy(env))?;
+
+    let changes = match ctx.pull_request.as_ref() {
+        Some(pr) => {
+            let found = pr_changes(
+                &ctx,
+                &pipeline,
+                pr.target_branch.as_str(),
+                token.as_ref(),
+                client.as_ref(),
+                &runtime,
+            );
+            match found {
+                Ok(set) => set,
+                Err(e) => {
+                    if let (Some(c), true) = (client.as_ref(), args.check_run) {
+                        let s = Status::error(
+                            "secretgate could not determine the pull request's changes; see the build log",
+                            ctx.build_url.clone(),
+                        );
+                        if let Err(pe) = runtime.block_on(status::post(c, &s)) {
+                            warn(&pe.to_string());
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        None => {
+            eprintln!(
+                "secretgate: {} build: scanning the whole tree",
+                reason_name(&ctx.reason)
+            );
+            changeset::tree(std::slice::from_ref(&root), pipeline.path_filter())?
+        }
+    };
+
+    let result = pipeline.scan(&changes)?;
+    let threshold = pipeline.threshold(args.fail_on);
+    let exit = verdict(&result, threshold);
+    let report_ctx = ReportContext {
+        category: args.category.clone(),
+        file_link: file_link(&ctx),
+        summary_max_findings: Some(200),
+        ..ReportContext::default()
+    };
+
+    // Logging commands: one issue per finding, on the timeline and the build summary.
+    {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        report::render(&result, Format::Azure, &report_ctx, &mut out)
+            .and_then(|()| out.flush())
+            .context("cannot write the logging commands")?;
+    }
+    eprintln!("secretgate: {}", text::stats_line(&result));
+
+    // SARIF, where the Scans tab and Advanced Security publishing look for it.
+    let sarif_path = args
+        .sarif
+        .clone()
+        .unwrap_or_else(|| ctx.staging_dir.join(SARIF_ARTIFACT).join(SARIF_FILE));
+    write_file(&sarif_path, |w| {
+        report::render(&result, Format::Sarif, &report_ctx, w)
+    })?;
+    if args.upload {
+        println!(
+            "{}",
+            commands::artifact_upload(SARIF_ARTIFACT, SARIF_ARTIFACT, &absolute(&sarif_path))
+        );
+    }
+
+    // The run summary page.
+    let summary_dir = ctx
+        .temp_dir
+        .clone()
+        .unwrap_or_else(|| ctx.staging_dir.clone());
+    let summary_path = summary_dir.join("secretgate-summary.md");
+    let markdown = report::summary_markdown(&result, &report_ctx);
+    write_file(&summary_path, |w| w.write_all(markdown.as_bytes()))?;
+    println!("{}", commands::upload_summary(&absolute(&summary_path)));
+
+    if ctx.pull_request.is_some() {
+        publish_feedback(
+            args,
+            &ctx,
+            client.as_ref(),
+            token.is_some(),
+            &result,
+            threshold,
+            &runtime,
+        );
+    }
+
+    if exit == Exit::Findings {
+        let n = threshold.map_or(0, |t| result.failing(t).count());
+        let what = if n == 1 { "secret" } else { "secrets" };
+        let msg = format!("secretgate: {n} {what} found at or above the failing severity");
+        println!("{}", commands::task_complete(TaskResult::Failed, &msg));
+    }
+    Ok(exit)
+}
+
+/// `SECRETGATE_RETRY_BASE_MS` shortens the first backoff delay (tests, impatient pipelines).
+fn retry_policy(env: &dyn Env) -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    if let Some(ms) = env
+        .non_empty("SECRETGATE_RETRY_BASE_MS")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        policy.base_delay = Duration::from_millis(ms);
+    }
+    policy
+}
+
+/// A client for the pull request's REST API: Azure Repos pull-request builds with a token.
+fn pr_client(
+    ctx: &AzureContext,
+    token: Option<&AccessToken>,
+    retry: RetryPolicy,
+) -> anyhow::Result<Option<Client>> {
+    let (Some(pr), Some(token), RepositoryProvider::TfsGit) =
+        (ctx.pull_request.as_ref(), token, &ctx.provider)
+    else {
+        return Ok(None);
+    };
+    let Some(id) = pr.id else { return Ok(None) };
+    let pr_ref = PullRequestRef {
+        collection_uri: ctx.collection_uri.clone(),
+        project: ctx.project.clone(),
+        repository_id: ctx.repository_id.clone(),
+        pull_request_id: id,
+    };
+    Ok(Some(Client::new(pr_ref, token.clone(), retry)?))
+}
+
+/// The lines the pull request adds: from git when it can, else the changed files whole
+/// from the iterations API.
+fn pr_changes(
+    ctx: &AzureContext,
+    pipeline: &Pipeline,
+    target_branch: &str,
+    token: Option<&AccessToken>,
+    client: Option<&Client>,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<ChangeSet> {
+    // Credentials for deepening: Azure Repos only, never sent to another host's remote.
+    let auth_header = match (&ctx.provider, token) {
+        (RepositoryProvider::TfsGit, Some(t)) => {
+            Some(format!("AUTHORIZATION: bearer {}", t.expose()))
+        }
+        _ => None,
+    };
+    let git = Git {
+        dir: &ctx.sources_dir,
+        auth_header,
+    };
+    let range_err = match resolve_pr_range(
+        &git,
+        &ctx.source_version,
+        ctx.source_branch.as_deref(),
+        target_branch,
+    ) {
+        Ok(range) => {
+            eprintln!("secretgate: pull request: lines added by {}", range.how);
+            return Ok(changeset::diff_range(
+                &ctx.sources_dir,
+                &range.base,
+                &range.head,
+                pipeline.path_filter(),
+            )?);
+        }
+        Err(e) => e,
+    };
+    let fix = "set `fetchDepth: 0` on the checkout step (or allow fetching from origin, e.g. \
+               `persistCredentials: true`) so secretgate can read the pull request's base commit";
+    let Some(client) = client else {
+        let why = match ctx.provider {
+            RepositoryProvider::TfsGit => "no access token for the pull-request API either",
+            _ => "the pull-request API fallback exists for Azure Repos only",
+        };
+        anyhow::bail!("{range_err}; {why}: {fix}");
+    };
+    eprintln!(
+        "secretgate: warning: {range_err}; asking the pull-request API for the changed files"
+    );
+    match runtime.block_on(changed_paths(client)) {
+        Ok(paths) => {
+            warn(&format!(
+                "shallow checkout: the {} file(s) this pull request changes are scanned whole, so \
+                 secrets already on unchanged lines are reported too; {fix}",
+                paths.len()
+            ));
+            Ok(whole_files(&ctx.sources_dir, paths, pipeline.path_filter()))
+        }
+        Err(api) => {
+            anyhow::bail!("{range_err}; the pull-request API did not help either ({api}): {fix}")
+        }
+    }
+}
+
+/// Repository-relative paths of the files the pull request adds or edits (latest iteration
+/// against the common commit).
+async fn changed_paths(client: &Client) -> Result<Vec<String>, ApiError> {
+    const OP: &str = "list the pull request's iterations";
+    let iterations = client.list(OP, &["iterations"], &[]).await?;
+    let last = iterations
+        .iter()
+        .filter_map(|i| i.get("id").and_then(Value::as_u64))
+        .max()
+        .ok_or(ApiError::Decode {
+            op: OP,
+            message: "the pull request has no iterations".into(),
+        })?
+        .to_string();
+    let mut paths = Vec::new();
+    let mut skip = 0u64;
+    for _ in 0..MAX_CHANGE_PAGES {
+        let skip_s = skip.to_string();
+        let page = client
+            .get(
+                "list the iteration's changes",
+                &["iterations", &last, "changes"],
+                &[("$top", "2000"), ("$skip", &skip_s)],
+            )
+            .await?;
+        let entries = page
+            .get("changeEntries")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for e in entries {
+            let kind = e
+                .get("changeType")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let item = e.get("item");
+            let is_file = item
+                .and_then(|i| i.get("gitObjectType").and_then(Value::as_str))
+                .map_or(true, |t| t == "blob")
+                && !item
+                    .and_then(|i| i.get("isFolder"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+            let adds = kind
+                .split(',')
+                .map(str::trim)
+                .any(|k| matches!(k, "add" | "edit" | "rename" | "copy"))
+                && !kind.contains("delete");
+            if let (true, true, Some(p)) = (
+                is_file,
+                adds,
+                item.and_then(|i| i.get("path")).and_then(Value::as_str),
+            ) {
+                paths.push(p.trim_start_matches('/').to_string());
+            }
+        }
+        match page.get("nextSkip").and_then(Value::as_u64) {
+            Some(n) if n > skip => skip = n,
+            _ => break,
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
+}
+
+/// The given files, every line counting, read from the checkout (the merge commit).
+fn whole_files(root: &Path, paths: Vec<String>, filter: &PathFilter) -> ChangeSet {
+    let files = paths
+        .into_iter()
+        .filter(|p| !p.split('/').any(|seg| seg == ".." || seg == ".git"))
+        .filter_map(|p| {
+            let content = std::fs::read(root.join(&p)).ok()?;
+            Some((p, None, content))
+        })
+        .collect();
+    changeset::from_patches(root.to_path_buf(), files, filter)
+}
+
+/// Threads and status on the pull request, as far as the repository, token and flags allow.
+fn publish_feedback(
+    args: &CiArgs,
+    ctx: &AzureContext,
+    client: Option<&Client>,
+    have_token: bool,
+    result: &ScanResult,
+    threshold: Option<crate::findings::Severity>,
+    runtime: &tokio::runtime::Runtime,
+) {
+    if !args.pr_comment && !args.check_run {
+        return;
+    }
+    match (&ctx.provider, client) {
+        (RepositoryProvider::GitHub, _) => {
+            eprintln!(
+                "secretgate: GitHub repository: pull-request comments and status are not published from \
+                 Azure Pipelines (use the secretgate GitHub Action for them); the logging commands, SARIF \
+                 artifact and task result still apply"
+            );
+            return;
+        }
+        (RepositoryProvider::Other(p), _) => {
+            eprintln!(
+                "secretgate: {p} repository: no pull-request comments or status for this provider"
+            );
+            return;
+        }
+        (RepositoryProvider::TfsGit, None) if !have_token => {
+            eprintln!(
+                "secretgate: no access token: pull-request threads and status skipped; map it with \
+                 `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` or use the secretgate task"
+            );
+            return;
+        }
+        (RepositoryProvider::TfsGit, None) => return,
+        (RepositoryProvider::TfsGit, Some(_)) => {}
+    }
+    let Some(client) = client else { return };
+    if args.pr_comment {
+        match runtime.block_on(threads::sync(client, &result.findings)) {
+            Ok(t) => {
+                eprintln!(
+                    "secretgate: pull-request threads: {} new, {} kept, {} reopened, {} resolved",
+                    t.created, t.kept, t.reopened, t.resolved
+                );
+                if t.over_limit > 0 {
+                    warn(&format!(
+                        "{} more findings got no thread (at most {} new threads per run); see the summary",
+                        t.over_limit,
+                        threads::MAX_NEW_THREADS
+                    ));
+                }
+            }
+            Err(e) => warn(&e.to_string()),
+        }
+    }
+    if args.check_run {
+        let s = Status::for_result(result, threshold, ctx.build_url.clone());
+        match runtime.block_on(status::post(client, &s)) {
+            Ok(()) => eprintln!(
+                "secretgate: pull-request status {}/{}: {}",
+                status::GENRE,
+                status::NAME,
+                s.state.as_str()
+            ),
+            Err(e) => warn(&e.to_string()),
+        }
+    }
+}
+
+/// A publishing problem: a warning on the timeline, never a change of exit code.
+fn warn(message: &str) {
+    println!(
+        "{}",
+        commands::log_issue(IssueKind::Warning, &format!("secretgate: {message}"))
+    );
+}
+
+fn reason_name(r: &BuildReason) -> &str {
+    match r {
+        BuildReason::PullRequest => "PullRequest",
+        BuildReason::IndividualCi => "IndividualCI",
+        BuildReason::BatchedCi => "BatchedCI",
+        BuildReason::Manual => "Manual",
+        BuildReason::Schedule => "Schedule",
+        BuildReason::Other(s) => s,
+    }
+}
+
+/// Links from the summary to the file at the scanned commit (Azure Repos only).
+fn file_link(ctx: &AzureContext) -> Option<String> {
+    if ctx.provider != RepositoryProvider::TfsGit {
+        return None;
+    }
+    let uri = ctx.repository_uri.as_deref()?;
+    Some(format!(
+        "{uri}?path=/{{path}}&version=GC{}&line={{line}}&lineEnd={{end_line}}&lineStartColumn=1&lineEndColumn=1&lineStyle=plain&_a=contents",
+        ctx.source_version
+    ))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    write(&mut w)
+        .and_then(|()| w.flush())
+        .with_context(|| format!("cannot write {}", path.display()))
 }

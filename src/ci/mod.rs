@@ -3,6 +3,7 @@
 //! Detection reads only environment variables, through the [`Env`] trait so tests can
 //! pass a map instead of mutating the process environment.
 
+pub mod azure;
 pub mod github;
 
 use std::collections::HashMap;

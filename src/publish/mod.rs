@@ -3,5 +3,6 @@
 //! and never change it: a publishing failure is reported, but the findings still decide
 //! the exit code.
 
+pub mod azure;
 pub mod github;
 pub mod retry;
