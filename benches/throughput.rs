@@ -81,7 +81,10 @@ fn generate_tree(dir: &Path, seed: u64, files: usize, lines_per_file: usize) {
                 .map(|_| ALNUM[(next() % ALNUM.len() as u64) as usize] as char)
                 .collect();
             let t = templates[(next() % templates.len() as u64) as usize];
-            text.push_str(&t.replace("{n}", &(next() % 10_000).to_string()).replace("{w}", &word));
+            text.push_str(
+                &t.replace("{n}", &(next() % 10_000).to_string())
+                    .replace("{w}", &word),
+            );
             text.push('\n');
         }
         std::fs::write(sub.join(format!("f{f}.rs")), text).expect("write");
@@ -105,20 +108,25 @@ fn main() {
         .find(|a| !a.starts_with('-'))
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("SECRETGATE_BENCH_DIR").map(PathBuf::from))
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/registry/src"))
-        });
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/registry/src")));
 
     let t = Instant::now();
     let engine = engine();
-    println!("rule compilation: {:.1} ms ({} rules)", t.elapsed().as_secs_f64() * 1e3, engine.rules().len());
+    println!(
+        "rule compilation: {:.1} ms ({} rules)",
+        t.elapsed().as_secs_f64() * 1e3,
+        engine.rules().len()
+    );
 
     let sample = b"fn main() {\n    let url = \"https://contoso.blob.core.windows.net\";\n}\n";
     let (one_file, _) = best_of_3(|| {
         let e = self::engine();
         e.scan_content("main.rs", sample).findings.len() as u64
     });
-    println!("one-file scan including rule compilation: {:.1} ms", one_file.as_secs_f64() * 1e3);
+    println!(
+        "one-file scan including rule compilation: {:.1} ms",
+        one_file.as_secs_f64() * 1e3
+    );
 
     let generated = std::env::temp_dir().join("secretgate-bench-seed-42");
     if !generated.exists() {

@@ -300,7 +300,7 @@ async fn changed_paths(client: &Client) -> Result<Vec<String>, ApiError> {
             let item = e.get("item");
             let is_file = item
                 .and_then(|i| i.get("gitObjectType").and_then(Value::as_str))
-                .map_or(true, |t| t == "blob")
+                .is_none_or(|t| t == "blob")
                 && !item
                     .and_then(|i| i.get("isFolder"))
                     .and_then(Value::as_bool)

@@ -405,7 +405,7 @@ fn from_api(
 ) -> anyhow::Result<ChangeSet> {
     if listed.capped {
         let total = pr.changed_files.map(|n| n as usize);
-        if total.map_or(true, |n| n > listed.files.len()) {
+        if total.is_none_or(|n| n > listed.files.len()) {
             notes.warn(&format!(
                 "the pull request changes {} files, more than the files API lists ({}): \
                  scanning the whole tree",

@@ -346,8 +346,8 @@ pub fn rules(args: &RulesArgs) -> anyhow::Result<Exit> {
     } else {
         writeln!(
             out,
-            "{:<44} {:<9} {:<8} {}",
-            "ID", "SEVERITY", "KEYWORDS", "NAME / VALIDATION"
+            "{:<44} {:<9} {:<8} NAME / VALIDATION",
+            "ID", "SEVERITY", "KEYWORDS"
         )?;
         for r in &rules {
             let validation = if r.info.validators.is_empty() {

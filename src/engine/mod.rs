@@ -279,7 +279,7 @@ fn resolve_overlaps(mut cands: Vec<Candidate>, rules: &[Rule]) -> Vec<Candidate>
             std::cmp::Reverse(c.rule),
         )
     };
-    cands.sort_by(|a, b| rank(b).cmp(&rank(a)));
+    cands.sort_by_key(|c| std::cmp::Reverse(rank(c)));
     let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
     for c in cands {
         if !kept.iter().any(|k| c.start < k.end && k.start < c.end) {

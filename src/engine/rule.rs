@@ -221,7 +221,11 @@ impl Rule {
             severity: spec.severity,
             confidence: spec.confidence,
             // YAML block text is wrapped for reading; outputs reflow it themselves.
-            remediation: spec.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
+            remediation: spec
+                .remediation
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             tags: spec.tags,
             validators: spec
                 .validator
