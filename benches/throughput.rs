@@ -138,7 +138,7 @@ fn main() {
 
     match dir {
         Some(d) if d.is_dir() => {
-            let changes = changeset::tree(&[d.clone()], &filter).expect("walk");
+            let changes = changeset::tree(std::slice::from_ref(&d), &filter).expect("walk");
             report(&format!("real tree {}", d.display()), &engine, &changes);
         }
         _ => println!("no real tree given (pass a directory or set SECRETGATE_BENCH_DIR)"),

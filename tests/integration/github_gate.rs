@@ -151,7 +151,7 @@ impl Spec {
             Some(a) if a.contains("application/vnd.github") || a.contains("application/json") => {}
             other => out.push(format!("{what}: Accept header is {other:?}")),
         }
-        if r.header("user-agent").map_or(true, str::is_empty) {
+        if r.header("user-agent").is_none_or(str::is_empty) {
             out.push(format!("{what}: no User-Agent (GitHub rejects those)"));
         }
         for kv in r.query.split('&').filter(|kv| !kv.is_empty()) {
