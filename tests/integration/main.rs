@@ -5,6 +5,7 @@ mod support;
 
 mod azure_gate;
 mod changeset;
+mod cli;
 mod formats;
 mod github_gate;
 mod rules;
