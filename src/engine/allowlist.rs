@@ -75,14 +75,9 @@ fn contains_ci(haystack: &[u8], needle: &str) -> bool {
     n.len() <= haystack.len() && haystack.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// Whether `secret` is a known non-secret. `line` is the whole line, for references that
-/// wrap the value (`"@Microsoft.KeyVault(SecretUri=...)"`).
+/// Why `secret` is a known non-secret, if it is one.
 pub fn check(secret: &[u8]) -> Option<Allowed> {
-    if KNOWN_EXAMPLES
-        .iter()
-        .any(|k| contains_ci(secret, k) || secret.starts_with(k.as_bytes()))
-        || is_aws_documentation_value(secret)
-    {
+    if KNOWN_EXAMPLES.iter().any(|k| contains_ci(secret, k)) || is_aws_documentation_value(secret) {
         return Some(Allowed::KnownExample);
     }
     if REFERENCE_MARKERS.iter().any(|m| contains_ci(secret, m)) {

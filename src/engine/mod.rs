@@ -57,6 +57,13 @@ struct Candidate {
 /// connection strings in variables). Decoded text is scanned once, not recursively.
 const BASE64_MIN: usize = 32;
 const BASE64_MAX: usize = 8 * 1024;
+/// Decoders in the wild drop padding and leave trailing bits set; accept both.
+const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
 
 /// What scanning one file's content produced.
 #[derive(Debug, Default)]
@@ -111,15 +118,26 @@ impl Engine {
         let mut candidates = self.candidates(content);
         candidates.extend(self.base64_candidates(content));
         let kept = resolve_overlaps(candidates, &self.rules);
+        // Every secret's redacted form, so a snippet can mask its neighbours on the same
+        // line too (including suppressed ones), not only its own secret.
+        let masks: Vec<Mask> = kept
+            .iter()
+            .map(|c| Mask {
+                start: c.start,
+                end: c.end,
+                redacted: Secret::new(c.decoded.as_deref().unwrap_or(&content[c.start..c.end]))
+                    .redacted(),
+            })
+            .collect();
         let mut out = ContentScan::default();
-        let mut lines = LineIndex::new(content);
-        for c in kept {
+        let mut lines = LineIndex::default();
+        for (i, c) in kept.iter().enumerate() {
             if suppress::inline_allowed(content, c.start) {
                 out.suppressed_inline += 1;
                 continue;
             }
             out.findings
-                .push(self.finding(path, content, &c, &mut lines));
+                .push(self.finding(path, content, c, &masks, i, &mut lines));
         }
         out
     }
@@ -151,16 +169,10 @@ impl Engine {
     /// text is scanned, and what is found there is reported at the encoded value.
     fn base64_candidates(&self, content: &[u8]) -> Vec<Candidate> {
         use base64::Engine as _;
-        let lenient = base64::engine::GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            base64::engine::GeneralPurposeConfig::new()
-                .with_decode_allow_trailing_bits(true)
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-        );
         let mut out = Vec::new();
         for caps in self.base64_value.captures_iter(content) {
             let Some(m) = caps.get(1) else { continue };
-            let Ok(decoded) = lenient.decode(m.as_bytes()) else {
+            let Ok(decoded) = LENIENT_BASE64.decode(m.as_bytes()) else {
                 continue;
             };
             let printable = decoded
@@ -196,11 +208,8 @@ impl Engine {
                 continue;
             };
             let (start, end) = (lo + m.start(), lo + m.end());
-            if start == end
-                || out
-                    .iter()
-                    .any(|c| c.rule == ri && c.start == start && c.end == end)
-            {
+            // A rule's windows are merged and disjoint, so no span is seen twice.
+            if start == end {
                 continue;
             }
             let secret = &content[start..end];
@@ -221,12 +230,15 @@ impl Engine {
                     continue;
                 }
             }
-            let (validation, confidence) = match rule.validator.map(|v| v.check(secret)) {
+            let (validation, confidence) = match rule.validator.map(|v| (v, v.check(secret))) {
                 None => (Validation::None, rule.info.confidence),
-                Some(Outcome::Verified) => (Validation::Verified, Confidence::High),
-                Some(Outcome::Unverified) if rule.require_verified => continue,
-                Some(Outcome::Unverified) => (Validation::Unverified, rule.info.confidence),
-                Some(Outcome::Rejected) => continue,
+                Some((v, Outcome::Verified)) if v.is_checksum() => {
+                    (Validation::Verified, Confidence::High)
+                }
+                Some((_, Outcome::Verified)) => (Validation::Verified, rule.info.confidence),
+                Some((_, Outcome::Unverified)) if rule.require_verified => continue,
+                Some((_, Outcome::Unverified)) => (Validation::Unverified, rule.info.confidence),
+                Some((_, Outcome::Rejected)) => continue,
             };
             out.push(Candidate {
                 rule: ri,
@@ -239,13 +251,21 @@ impl Engine {
         }
     }
 
-    fn finding(&self, path: &str, content: &[u8], c: &Candidate, lines: &mut LineIndex) -> Finding {
+    fn finding(
+        &self,
+        path: &str,
+        content: &[u8],
+        c: &Candidate,
+        masks: &[Mask],
+        own: usize,
+        lines: &mut LineIndex,
+    ) -> Finding {
         let rule = &self.rules[c.rule];
         let secret = Secret::new(c.decoded.as_deref().unwrap_or(&content[c.start..c.end]));
-        let redacted = secret.redacted();
+        let redacted = masks[own].redacted.clone();
         let (line, column) = lines.position(content, c.start);
         let (end_line, end_column) = lines.position(content, c.end.saturating_sub(1).max(c.start));
-        let snippet = redacted_line(content, c.start, c.end, &redacted);
+        let snippet = redacted_line(content, masks, own);
         Finding {
             rule_id: rule.info.id.clone(),
             rule_name: rule.info.name.clone(),
@@ -315,17 +335,19 @@ struct LineIndex {
     line_start: usize,
 }
 
-impl LineIndex {
-    fn new(_content: &[u8]) -> Self {
+impl Default for LineIndex {
+    fn default() -> Self {
         Self {
             line: 1,
             line_start: 0,
         }
     }
+}
 
+impl LineIndex {
     fn position(&mut self, content: &[u8], offset: usize) -> (u32, u32) {
         if offset < self.line_start {
-            *self = Self::new(content);
+            *self = Self::default();
         }
         let mut scan_from = self.line_start;
         for nl in memchr::memchr_iter(b'\n', &content[scan_from..offset]) {
@@ -342,25 +364,41 @@ impl LineIndex {
     }
 }
 
-/// The line where a secret starts, with the secret replaced by its redacted form,
-/// trimmed and shortened so minified files do not produce kilobyte snippets.
-fn redacted_line(content: &[u8], start: usize, end: usize, redacted: &str) -> String {
+/// A secret's span in the file and the text that replaces it in snippets.
+struct Mask {
+    start: usize,
+    end: usize,
+    redacted: String,
+}
+
+/// The line where secret `own` starts, with every secret on it replaced by its redacted
+/// form, trimmed and shortened so minified files do not produce kilobyte snippets.
+/// `masks` are sorted by start and do not overlap.
+fn redacted_line(content: &[u8], masks: &[Mask], own: usize) -> String {
     const CONTEXT: usize = 80;
+    let (start, end) = (masks[own].start, masks[own].end);
     let line_start = memchr::memrchr(b'\n', &content[..start]).map_or(0, |i| i + 1);
     let line_end = memchr::memchr(b'\n', &content[start..]).map_or(content.len(), |i| start + i);
-    let before_from = line_start.max(start.saturating_sub(CONTEXT));
-    let after_to = if end <= line_end {
+    let from = line_start.max(start.saturating_sub(CONTEXT));
+    // A secret that runs past its line (a PEM block) ends the snippet.
+    let to = if end <= line_end {
         line_end.min(end + CONTEXT)
     } else {
         end
     };
-    let before = String::from_utf8_lossy(&content[before_from..start]);
-    let after = if end <= line_end {
-        String::from_utf8_lossy(&content[end..after_to])
-    } else {
-        std::borrow::Cow::Borrowed("")
-    };
-    format!("{}{}{}", before.trim_start(), redacted, after.trim_end())
+    let mut out = String::new();
+    let mut pos = from;
+    for m in masks.iter().filter(|m| m.end > from && m.start < to) {
+        if m.start > pos {
+            out.push_str(&String::from_utf8_lossy(&content[pos..m.start]));
+        }
+        out.push_str(&m.redacted);
+        pos = pos.max(m.end);
+    }
+    if pos < to {
+        out.push_str(&String::from_utf8_lossy(&content[pos..to]));
+    }
+    out.trim().to_string()
 }
 
 #[cfg(test)]
@@ -370,17 +408,42 @@ mod tests {
     #[test]
     fn positions_are_one_based_code_points() {
         let text = "ab\ncé=X\n".as_bytes();
-        let mut idx = LineIndex::new(text);
+        let mut idx = LineIndex::default();
         assert_eq!(idx.position(text, 0), (1, 1));
         let x = text.iter().position(|&b| b == b'X').expect("X");
         assert_eq!(idx.position(text, x), (2, 4));
     }
 
+    fn mask(text: &[u8], secret: &str) -> Mask {
+        let start = memchr::memmem::find(text, secret.as_bytes()).expect("present");
+        Mask {
+            start,
+            end: start + secret.len(),
+            redacted: Secret::new(secret.as_bytes()).redacted(),
+        }
+    }
+
     #[test]
     fn snippets_never_hold_the_secret() {
         let text = b"  password = \"s3cr3tVALUE\" # prod\n";
-        let start = memchr::memmem::find(text, b"s3cr3t").expect("present");
-        let s = redacted_line(text, start, start + 11, "s3…(11 chars)");
+        let s = redacted_line(text, &[mask(text, "s3cr3tVALUE")], 0);
         assert_eq!(s, "password = \"s3…(11 chars)\" # prod");
+    }
+
+    #[test]
+    fn a_snippet_masks_every_secret_on_its_line() {
+        let text = b"KEY=AKIAKDNFUOJ4WWVLQZ4Q SECRET=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\n";
+        let masks = [
+            mask(text, "AKIAKDNFUOJ4WWVLQZ4Q"),
+            mask(text, "hEwobGwd2RwP7JCxQjDh9rT/i48qgbK9nES1wql5"),
+        ];
+        for own in 0..2 {
+            let s = redacted_line(text, &masks, own);
+            assert!(!s.contains("KDNFUOJ4") && !s.contains("hEwobGwd2R"), "{s}");
+        }
+        assert_eq!(
+            redacted_line(text, &masks, 1),
+            "KEY=AKIA…(20 chars) SECRET=hEwo…(40 chars)"
+        );
     }
 }

@@ -55,6 +55,31 @@ fn findings_exit_1_and_no_format_prints_the_secret() {
 }
 
 #[test]
+fn two_secrets_on_one_line_are_both_masked_in_every_snippet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key_id = join(&["AKIA", "KDNFUOJ4WWVLQZ4Q"]);
+    let secret = join(&["hEwobGwd2RwP7JCxQjDh", "9rT/i48qgbK9nES1wql5"]);
+    std::fs::write(
+        dir.path().join("creds.env"),
+        format!("AWS_ACCESS_KEY_ID={key_id} AWS_SECRET_ACCESS_KEY={secret}\n"),
+    )
+    .expect("write");
+    for format in ["sarif", "json", "text", "github", "azure"] {
+        let assert = secretgate()
+            .current_dir(dir.path())
+            .args(["scan", ".", "--format", format])
+            .assert()
+            .code(1);
+        let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+        assert!(out.contains("AKIA…(20 chars)"), "{format}: {out}");
+        assert!(
+            !out.contains(&key_id[4..]) && !out.contains(&secret[..20]),
+            "{format} leaks: {out}"
+        );
+    }
+}
+
+#[test]
 fn clean_tree_exits_0_and_fail_on_never_exits_0_with_findings() {
     let repo = Repo::new();
     repo.write("src/main.rs", "fn main() { println!(\"hello\"); }\n");

@@ -81,6 +81,20 @@ impl Validator {
         }
     }
 
+    /// Whether `Verified` means an embedded checksum recomputed (proof the value was issued
+    /// in that format) rather than only a structure check (Luhn, base64 length, SAS, JWT),
+    /// which a made-up value passes as easily as a real one.
+    pub fn is_checksum(self) -> bool {
+        matches!(
+            self,
+            Self::GithubCrc32
+                | Self::AzureIdentifiable
+                | Self::AzureCask
+                | Self::EntraClientSecret
+                | Self::AdoLegacyPat
+        )
+    }
+
     /// Runs the validator on the bytes of the `secret` capture group.
     pub fn check(self, secret: &[u8]) -> Outcome {
         match self {
