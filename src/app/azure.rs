@@ -26,7 +26,6 @@ use anyhow::Context as _;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// The artifact (and folder in it) that SARIF viewers on Azure DevOps read.
 pub const SARIF_ARTIFACT: &str = "CodeAnalysisLogs";
@@ -61,7 +60,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .enable_all()
         .build()
         .context("cannot start the HTTP runtime")?;
-    let client = pr_client(&ctx, token.as_ref(), retry_policy(env))?;
+    let client = pr_client(&ctx, token.as_ref(), super::retry_policy(env))?;
 
     let changes = match ctx.pull_request.as_ref() {
         Some(pr) => {
@@ -162,18 +161,6 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         println!("{}", commands::task_complete(TaskResult::Failed, &msg));
     }
     Ok(exit)
-}
-
-/// `SECRETGATE_RETRY_BASE_MS` shortens the first backoff delay (tests, impatient pipelines).
-fn retry_policy(env: &dyn Env) -> RetryPolicy {
-    let mut policy = RetryPolicy::default();
-    if let Some(ms) = env
-        .non_empty("SECRETGATE_RETRY_BASE_MS")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        policy.base_delay = Duration::from_millis(ms);
-    }
-    policy
 }
 
 /// A client for the pull request's REST API: Azure Repos pull-request builds with a token.

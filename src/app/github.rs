@@ -15,7 +15,6 @@ use crate::findings::{ScanResult, Severity, Warning};
 use crate::publish::github::checks::{self, CheckRun};
 use crate::publish::github::code_scanning::{self, Poll, Processing, Target};
 use crate::publish::github::{comment, pulls, ApiError, GithubClient};
-use crate::publish::retry::RetryPolicy;
 use crate::report::escape::{github_data, github_property};
 use crate::report::{self, Format, ReportContext};
 use anyhow::Context as _;
@@ -71,7 +70,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let policy = retry_policy(env);
+    let policy = super::retry_policy(env);
     let mut notes = Notes::default();
     let client = match &token {
         None => {
@@ -233,18 +232,6 @@ impl Notes {
         );
         self.lines.push(msg.to_string());
     }
-}
-
-/// Retry bounds; `SECRETGATE_RETRY_BASE_MS` shortens the backoff (tests use ~10 ms).
-fn retry_policy(env: &dyn Env) -> RetryPolicy {
-    let mut policy = RetryPolicy::default();
-    if let Some(ms) = env
-        .non_empty("SECRETGATE_RETRY_BASE_MS")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        policy.base_delay = Duration::from_millis(ms);
-    }
-    policy
 }
 
 /// `--sarif`, else `$RUNNER_TEMP/secretgate.sarif`, else `secretgate.sarif` in the repository.

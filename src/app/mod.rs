@@ -5,6 +5,7 @@ pub mod azure;
 pub mod github;
 
 use crate::changeset::{self, ChangeSet, PathFilter};
+use crate::ci::Env;
 use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, FailOn, RulesArgs, ScanArgs};
 use crate::config::Config;
 use crate::engine::baseline::Baseline;
@@ -13,11 +14,13 @@ use crate::engine::scan::{self, Policy, ScanOptions};
 use crate::engine::suppress::AllowRule;
 use crate::engine::{ruleset, Engine};
 use crate::findings::{ScanResult, Severity};
+use crate::publish::retry::RetryPolicy;
 use crate::report::{self, Format, ReportContext};
 use anyhow::Context as _;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// The exit-code contract of every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +142,18 @@ fn compile_rules(config: &Config, config_path: Option<&Path>) -> anyhow::Result<
     }
     specs.retain(|(_, s)| !config.disable_rules.contains(&s.id));
     Ok(ruleset::compile(specs)?)
+}
+
+/// `SECRETGATE_RETRY_BASE_MS` shortens the first backoff delay (tests, impatient pipelines).
+pub(crate) fn retry_policy(env: &dyn Env) -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    if let Some(ms) = env
+        .non_empty("SECRETGATE_RETRY_BASE_MS")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        policy.base_delay = Duration::from_millis(ms);
+    }
+    policy
 }
 
 /// The gate's verdict for a result.

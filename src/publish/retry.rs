@@ -3,7 +3,7 @@
 //! exponentially; every loop is bounded in attempts and in total wait.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Bounds for [`with_retry`].
 #[derive(Debug, Clone, Copy)]
@@ -78,6 +78,36 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// The retry hints a response carries: `Retry-After` (both APIs), and GitHub's
+/// `x-ratelimit-remaining` / `x-ratelimit-reset`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetryHints {
+    pub retry_after: Option<Duration>,
+    /// `x-ratelimit-remaining: 0`: the primary rate limit is used up.
+    pub exhausted: bool,
+    /// Time left until `x-ratelimit-reset`, when that is in the future.
+    pub reset_in: Option<Duration>,
+}
+
+impl RetryHints {
+    pub fn from_headers(headers: &http::HeaderMap) -> Self {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        Self {
+            retry_after: header("retry-after").and_then(parse_retry_after),
+            exhausted: header("x-ratelimit-remaining").is_some_and(|v| v.trim() == "0"),
+            reset_in: until_reset(header("x-ratelimit-reset").and_then(|v| v.trim().parse().ok())),
+        }
+    }
+}
+
+/// How long until the `x-ratelimit-reset` epoch second, if it is in the future.
+fn until_reset(reset: Option<u64>) -> Option<Duration> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+    reset
+        .filter(|r| *r > now)
+        .map(|r| Duration::from_secs(r - now))
+}
+
 /// Runs `op` until it is done, fails for good, or the policy's attempts run out; the last
 /// error is returned then.
 pub async fn with_retry<T, E, F, Fut>(policy: RetryPolicy, mut op: F) -> Result<T, E>
@@ -137,6 +167,32 @@ mod tests {
         assert_eq!(p.backoff(1), Duration::from_millis(100));
         assert_eq!(p.backoff(2), Duration::from_millis(200));
         assert_eq!(p.backoff(3), Duration::from_millis(350));
+    }
+
+    #[test]
+    fn hints_are_read_from_the_headers() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut headers = http::HeaderMap::new();
+        headers.insert("retry-after", http::HeaderValue::from_static("7"));
+        headers.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
+        let reset = http::HeaderValue::from_str(&(now + 30).to_string()).expect("ascii");
+        headers.insert("x-ratelimit-reset", reset);
+        let hints = RetryHints::from_headers(&headers);
+        assert_eq!(hints.retry_after, Some(Duration::from_secs(7)));
+        assert!(hints.exhausted);
+        assert!(hints.reset_in.is_some_and(|d| d.as_secs() <= 30));
+        assert_eq!(
+            RetryHints::from_headers(&http::HeaderMap::new()),
+            RetryHints::default()
+        );
+    }
+
+    #[test]
+    fn reset_in_the_past_gives_no_wait() {
+        assert_eq!(until_reset(Some(1)), None);
+        assert_eq!(until_reset(None), None);
     }
 
     #[tokio::test]

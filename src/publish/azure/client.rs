@@ -4,7 +4,7 @@
 
 use crate::ci::azure::AccessToken;
 use crate::publish::retry::{
-    classify_status, parse_retry_after, with_retry, Attempt, RetryPolicy, StatusClass,
+    classify_status, with_retry, Attempt, RetryHints, RetryPolicy, StatusClass,
 };
 use reqwest::{Method, Url};
 use serde_json::Value;
@@ -215,15 +215,8 @@ impl Client {
             }
         };
         let status = resp.status().as_u16();
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
-        let exhausted = header("x-ratelimit-remaining").is_some_and(|v| v.trim() == "0");
-        let class = classify_status(status, retry_after, exhausted);
+        let hints = RetryHints::from_headers(resp.headers());
+        let class = classify_status(status, hints.retry_after, hints.exhausted);
         let text = match resp.text().await {
             Ok(t) => t,
             Err(e) => {

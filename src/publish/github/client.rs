@@ -12,12 +12,12 @@
 //! token only to that host.
 
 use crate::publish::retry::{
-    classify_status, parse_retry_after, with_retry, Attempt, RetryPolicy, StatusClass,
+    classify_status, with_retry, Attempt, RetryHints, RetryPolicy, StatusClass,
 };
 use octocrab::Octocrab;
 use serde_json::Value;
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// The REST operations the gate calls, named as in GitHub's API description
 /// (`shared/specs/github-rest-subset.json`), so an error names the call that failed.
@@ -266,15 +266,7 @@ impl GithubClient {
             }
         };
         let status = resp.status().as_u16();
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
-        let exhausted = header("x-ratelimit-remaining").is_some_and(|v| v.trim() == "0");
-        let reset = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok());
+        let hints = RetryHints::from_headers(resp.headers());
         let text = match self.octo.body_to_string(resp).await {
             Ok(t) => t,
             Err(e) => {
@@ -297,15 +289,16 @@ impl GithubClient {
         // GitHub's secondary rate limit may come as a bare 403 with only a message; the docs
         // say to wait at least a minute then.
         let secondary = status == 403 && message.to_ascii_lowercase().contains("rate limit");
-        let hint = retry_after
-            .or_else(|| exhausted.then(|| until_reset(reset)).flatten())
+        let hint = hints
+            .retry_after
+            .or_else(|| hints.reset_in.filter(|_| hints.exhausted))
             .or_else(|| secondary.then_some(Duration::from_secs(60)));
         let error = || ApiError {
             op,
             status: Some(status),
             message: message.clone(),
         };
-        match classify_status(status, hint, exhausted || secondary) {
+        match classify_status(status, hint, hints.exhausted || secondary) {
             StatusClass::Success => Attempt::Done(ApiResponse { status, body: json }),
             StatusClass::Retryable(after) => Attempt::Retry {
                 after,
@@ -314,14 +307,6 @@ impl GithubClient {
             StatusClass::Final => Attempt::Fail(error()),
         }
     }
-}
-
-/// How long until the `x-ratelimit-reset` epoch second, if it is in the future.
-fn until_reset(reset: Option<u64>) -> Option<Duration> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-    reset
-        .filter(|r| *r > now)
-        .map(|r| Duration::from_secs(r - now))
 }
 
 /// A transport error as one line, with the cause chain (octocrab's outer message alone says
@@ -385,16 +370,5 @@ mod tests {
         let e = err(Operation::CreateComment, 403, "").to_string();
         assert!(e.contains("pull-requests: write"), "{e}");
         assert!(err(Operation::UploadSarif, 422, "bad").hint().is_none());
-    }
-
-    #[test]
-    fn reset_in_the_past_gives_no_wait() {
-        assert_eq!(until_reset(Some(1)), None);
-        assert_eq!(until_reset(None), None);
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_secs();
-        assert!(until_reset(Some(now + 30)).is_some_and(|d| d.as_secs() <= 30));
     }
 }
