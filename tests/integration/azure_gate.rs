@@ -955,6 +955,17 @@ fn shallow_clone(upstream: &Repo) -> tempfile::TempDir {
     dir
 }
 
+/// A depth-1 clone whose origin is gone, so git can neither deepen it nor give the range.
+fn orphaned_shallow_clone(upstream: &Repo) -> tempfile::TempDir {
+    let clone = shallow_clone(upstream);
+    let gone = "file:///nonexistent/secretgate-upstream";
+    git_in(
+        &clone.path().join("s"),
+        &["remote", "set-url", "origin", gone],
+    );
+    clone
+}
+
 fn git_in(dir: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .args(args)
@@ -1005,17 +1016,8 @@ fn a_depth_1_checkout_is_deepened_from_origin() {
 fn without_origin_a_shallow_checkout_falls_back_to_the_iterations_api() {
     let planted = Planted::new();
     let (upstream, merge) = pr_repo(&planted, add_secrets(&planted));
-    let clone = shallow_clone(&upstream);
+    let clone = orphaned_shallow_clone(&upstream);
     let src = clone.path().join("s");
-    git_in(
-        &src,
-        &[
-            "remote",
-            "set-url",
-            "origin",
-            "file:///nonexistent/secretgate-upstream",
-        ],
-    );
     let fake = FakeAzure::with(FakeState {
         changes: Some(vec![
             ("/config/app.env", "add"),
@@ -1052,17 +1054,8 @@ fn without_origin_a_shallow_checkout_falls_back_to_the_iterations_api() {
 fn a_shallow_checkout_without_origin_or_token_fails_closed() {
     let planted = Planted::new();
     let (upstream, merge) = pr_repo(&planted, add_secrets(&planted));
-    let clone = shallow_clone(&upstream);
+    let clone = orphaned_shallow_clone(&upstream);
     let src = clone.path().join("s");
-    git_in(
-        &src,
-        &[
-            "remote",
-            "set-url",
-            "origin",
-            "file:///nonexistent/secretgate-upstream",
-        ],
-    );
     let fake = FakeAzure::start();
     let mut build = Build::pr(&fake, &src, &merge);
     build.unset("SYSTEM_ACCESSTOKEN");

@@ -1192,6 +1192,29 @@ fn pr_payload(base: &str, head: &str, head_repo: &str, changed_files: usize) -> 
     .to_string()
 }
 
+/// A depth-1 clone of the head branch, as actions/checkout makes it, and the temporary
+/// directory that holds it (keep it alive as long as the clone is used).
+fn shallow_clone(origin: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("file://{}", origin.display());
+    git_in(
+        dir.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
+        ],
+    );
+    let ws = dir.path().join("ws");
+    (dir, ws)
+}
+
+/// The same clone with its origin gone, so git can neither deepen it nor give the range.
+fn orphaned_shallow_clone(origin: &Path) -> (tempfile::TempDir, PathBuf) {
+    let (dir, ws) = shallow_clone(origin);
+    let gone = "file:///nonexistent/secretgate-origin";
+    git_in(&ws, &["remote", "set-url", "origin", gone]);
+    (dir, ws)
+}
+
 /// A pull request on a real repository:
 /// - `main` at A has `config/app.env` with an old secret on line 2, and `legacy.cfg` with
 ///   another secret;
@@ -1400,15 +1423,7 @@ fn shallow_clone_is_deepened_to_find_the_branch_point() {
     // Serve the origin as GitHub does: any reachable commit can be fetched by SHA.
     pr.repo
         .git(&["config", "uploadpack.allowReachableSHA1InWant", "true"]);
-    let clone_dir = tempfile::tempdir().expect("tempdir");
-    let ws = clone_dir.path().join("ws");
-    let url = format!("file://{}", pr.repo.path().display());
-    git_in(
-        clone_dir.path(),
-        &[
-            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
-        ],
-    );
+    let (_clone_dir, ws) = shallow_clone(pr.repo.path());
     assert_eq!(
         git_in(&ws, &["rev-parse", "--is-shallow-repository"]),
         "true"
@@ -1445,24 +1460,7 @@ fn shallow_clone_is_deepened_to_find_the_branch_point() {
 fn without_history_a_pr_is_read_from_the_files_api() {
     let pr = pull_request_repo(true);
     // A depth-1 clone whose origin is gone: git cannot give the range.
-    let clone_dir = tempfile::tempdir().expect("tempdir");
-    let ws = clone_dir.path().join("ws");
-    let url = format!("file://{}", pr.repo.path().display());
-    git_in(
-        clone_dir.path(),
-        &[
-            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
-        ],
-    );
-    git_in(
-        &ws,
-        &[
-            "remote",
-            "set-url",
-            "origin",
-            "file:///nonexistent/secretgate-origin",
-        ],
-    );
+    let (_clone_dir, ws) = orphaned_shallow_clone(pr.repo.path());
 
     let files = vec![
         diff_entry(
@@ -1526,24 +1524,7 @@ fn pr_with_more_than_3000_files() {
     run.assert_no_leak(&[&secret]);
 
     // From the files API (no history): it lists 3,000 of them, so the whole tree is scanned.
-    let clone_dir = tempfile::tempdir().expect("tempdir");
-    let ws = clone_dir.path().join("ws");
-    let url = format!("file://{}", pr.repo.path().display());
-    git_in(
-        clone_dir.path(),
-        &[
-            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
-        ],
-    );
-    git_in(
-        &ws,
-        &[
-            "remote",
-            "set-url",
-            "origin",
-            "file:///nonexistent/secretgate-origin",
-        ],
-    );
+    let (_clone_dir, ws) = orphaned_shallow_clone(pr.repo.path());
     let files: Vec<Value> = (0..3001)
         .map(|i| {
             diff_entry(
@@ -1773,24 +1754,7 @@ fn malformed_or_missing_payload_is_a_clear_error() {
 #[test]
 fn no_range_and_no_api_fails_closed_with_what_to_change() {
     let pr = pull_request_repo(true);
-    let clone_dir = tempfile::tempdir().expect("tempdir");
-    let ws = clone_dir.path().join("ws");
-    let url = format!("file://{}", pr.repo.path().display());
-    git_in(
-        clone_dir.path(),
-        &[
-            "clone", "-q", "--depth", "1", "--branch", "feature", &url, "ws",
-        ],
-    );
-    git_in(
-        &ws,
-        &[
-            "remote",
-            "set-url",
-            "origin",
-            "file:///nonexistent/secretgate-origin",
-        ],
-    );
+    let (_clone_dir, ws) = orphaned_shallow_clone(pr.repo.path());
     let server = fake_github(Behaviour {
         faults: vec![Fault::new("pulls/list-files", 99, 404).message("Not Found")],
         ..Default::default()
