@@ -1,7 +1,7 @@
 //! Command-line interface (clap derive). Parsing only: [`crate::app`] does the work.
 
 use crate::report::Format;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -74,6 +74,10 @@ pub struct ScanArgs {
     /// Where the preceding `--format` goes (default: standard output).
     #[arg(long)]
     pub output: Vec<PathBuf>,
+    /// Each format with its destination, paired by position on the command line (filled
+    /// by [`parse`]; clap's derive alone cannot see the order of two different options).
+    #[arg(skip)]
+    pub targets: Vec<(Format, Option<PathBuf>)>,
     /// Fail (exit 1) on findings at or above this severity.
     #[arg(long, value_enum, env = "SECRETGATE_FAIL_ON")]
     pub fail_on: Option<FailOn>,
@@ -129,6 +133,43 @@ pub struct BaselineArgs {
     pub common: CommonScanArgs,
 }
 
+/// Parses the process arguments, pairing each `scan --output` with the `--format` before it.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let (Command::Scan(args), Some(("scan", sub))) = (&mut cli.command, matches.subcommand()) {
+        args.targets = pair_outputs(sub, &args.format, &args.output)?;
+    }
+    Ok(cli)
+}
+
+/// `--format a --output x --format b` -> `[(a, x), (b, stdout)]`; no `--format` -> text.
+fn pair_outputs(
+    matches: &ArgMatches,
+    formats: &[Format],
+    outputs: &[PathBuf],
+) -> Result<Vec<(Format, Option<PathBuf>)>, clap::Error> {
+    let usage = |msg: &str| Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg);
+    if formats.is_empty() {
+        return match outputs {
+            [] => Ok(vec![(Format::Text, None)]),
+            _ => Err(usage("--output needs a --format before it")),
+        };
+    }
+    let format_at: Vec<usize> = matches.indices_of("format").into_iter().flatten().collect();
+    let output_at: Vec<usize> = matches.indices_of("output").into_iter().flatten().collect();
+    let mut targets: Vec<(Format, Option<PathBuf>)> = formats.iter().map(|f| (*f, None)).collect();
+    for (path, at) in outputs.iter().zip(output_at) {
+        let owner = format_at.iter().rposition(|&f| f < at);
+        match owner.and_then(|i| targets.get_mut(i)) {
+            Some((_, slot @ None)) => *slot = Some(path.clone()),
+            Some(_) => return Err(usage("each --format takes at most one --output")),
+            None => return Err(usage("--output needs a --format before it")),
+        }
+    }
+    Ok(targets)
+}
+
 /// Parses `1048576`, `512K`, `25M` or `1G` (powers of 1024).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -149,6 +190,47 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn targets(args: &[&str]) -> Result<Vec<(Format, Option<PathBuf>)>, clap::Error> {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let cli = Cli::from_arg_matches(&matches)?;
+        let (Command::Scan(scan), Some((_, sub))) = (&cli.command, matches.subcommand()) else {
+            unreachable!("scan")
+        };
+        pair_outputs(sub, &scan.format, &scan.output)
+    }
+
+    #[test]
+    fn each_output_goes_with_the_format_before_it() {
+        let got = targets(&[
+            "sg", "scan", "--format", "text", "--format", "json", "--output", "x",
+        ]);
+        assert_eq!(
+            got.expect("valid"),
+            vec![
+                (Format::Text, None),
+                (Format::Json, Some(PathBuf::from("x")))
+            ]
+        );
+        let got = targets(&[
+            "sg", "scan", "--format", "sarif", "--output", "s", "--format", "text",
+        ]);
+        assert_eq!(
+            got.expect("valid"),
+            vec![
+                (Format::Sarif, Some(PathBuf::from("s"))),
+                (Format::Text, None)
+            ]
+        );
+        assert_eq!(
+            targets(&["sg", "scan"]).expect("valid"),
+            vec![(Format::Text, None)]
+        );
+        assert!(targets(&["sg", "scan", "--output", "x", "--format", "json"]).is_err());
+        assert!(
+            targets(&["sg", "scan", "--format", "json", "--output", "a", "--output", "b"]).is_err()
+        );
+    }
 
     #[test]
     fn sizes_parse_with_binary_suffixes() {

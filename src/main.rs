@@ -1,14 +1,13 @@
 //! The `secretgate` binary: parse the command line, run the command, map the outcome to
 //! the exit-code contract (0 clean, 1 findings, 2 usage or runtime error).
 
-use clap::Parser;
 use secretgate::app::{self, Exit};
 use secretgate::ci::{self, ProcessEnv, Provider};
-use secretgate::cli::{Cli, Command};
+use secretgate::cli::Command;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match secretgate::cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             // clap exits 2 on usage errors already; help and version are not errors.

@@ -164,23 +164,6 @@ pub fn verdict(result: &ScanResult, threshold: Option<Severity>) -> Exit {
     }
 }
 
-/// Pairs each `--format` with the `--output` that follows it (none: standard output).
-fn outputs(args: &ScanArgs) -> anyhow::Result<Vec<(Format, Option<PathBuf>)>> {
-    anyhow::ensure!(
-        args.output.len() <= args.format.len().max(1),
-        "more --output than --format options: give a --format before each --output"
-    );
-    let mut formats = args.format.clone();
-    if formats.is_empty() {
-        formats.push(Format::Text);
-    }
-    Ok(formats
-        .into_iter()
-        .enumerate()
-        .map(|(i, f)| (f, args.output.get(i).cloned()))
-        .collect())
-}
-
 /// Writes every requested output; all are attempted before an error is returned.
 pub fn write_outputs(
     result: &ScanResult,
@@ -271,7 +254,6 @@ fn warn_skipped(result: &ScanResult) {
 
 /// `secretgate scan`
 pub fn scan(args: &ScanArgs) -> anyhow::Result<Exit> {
-    let outputs = outputs(args)?;
     let root = if args.staged || args.diff.is_some() {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         git_root(&cwd).context("--diff and --staged need a git repository (run inside one)")?
@@ -286,7 +268,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Exit> {
         color: std::io::stdout().is_terminal(),
         ..ReportContext::default()
     };
-    write_outputs(&result, &outputs, &ctx)?;
+    write_outputs(&result, &args.targets, &ctx)?;
     Ok(verdict(&result, pipeline.threshold(args.fail_on)))
 }
 
