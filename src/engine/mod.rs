@@ -95,7 +95,7 @@ impl Engine {
         };
         Ok(Self {
             base64_value: rule::compile_regex(&format!(
-                r"(?:^|[^A-Za-z0-9+/=_\-])([A-Za-z0-9+/]{{{BASE64_MIN},{BASE64_MAX}}}={{0,2}})(?:[^A-Za-z0-9+/=_\-]|$)"
+                r"(?:^|[^A-Za-z0-9+/=_\-])([A-Za-z0-9+/]{{{BASE64_MIN},}}={{0,2}})(?:[^A-Za-z0-9+/=_\-]|$)"
             ))?,
             multiline: rules.iter().map(|r| r.multiline).collect(),
             rules,
@@ -171,7 +171,11 @@ impl Engine {
         use base64::Engine as _;
         let mut out = Vec::new();
         for caps in self.base64_value.captures_iter(content) {
-            let Some(m) = caps.get(1) else { continue };
+            // The upper bound is checked here, not in the regex: a counted repetition in
+            // the thousands would blow up the lazy DFA's state count.
+            let Some(m) = caps.get(1).filter(|m| m.len() <= BASE64_MAX) else {
+                continue;
+            };
             let Ok(decoded) = LENIENT_BASE64.decode(m.as_bytes()) else {
                 continue;
             };

@@ -123,6 +123,13 @@ const FRAGMENTS: &[(&str, &str)] = &[
     // `<add key="Name" value="v"`, `<Name>v`, `name: string = 'v'`, Bicep's
     // `param name string = 'v'`, and a value one or two lines below its name. It never
     // crosses a line break except in those explicit forms.
+    // What may follow an unquoted value for it to be a literal: a closing quote, a
+    // separator, the end of the line, a comment, or an XML end tag. Code continues with
+    // `= expr`, `<T>`, `(args)` or `.field` and is not matched.
+    (
+        "literal_end",
+        r#"(?:["'`]|[ \t]*(?:[;,)\]}]|</|\r?\n|#|//|$))"#,
+    ),
     (
         "assign",
         concat!(
@@ -132,7 +139,10 @@ const FRAGMENTS: &[(&str, &str)] = &[
             r#"(?:["']?[ \t]*:?[ \t]*\{?[ \t]*\r?\n(?:[^\n]*\n)?[ \t]*-?[ \t]*["']?(?:value|defaultValue|default)["']?)?"#,
             r#"(?:[ \t]*:[ \t]*[A-Za-z]+[ \t]*=[ \t]*"#,
             r#"|[ \t]+(?:string|securestring|secureString|object)[ \t]*=[ \t]*"#,
-            r#"|[ \t]{0,4}(?:=>|:=|[:=>])[ \t]{0,4}"#,
+            r#"|[ \t]{0,4}(?:=>|:=|[=>])[ \t]{0,4}"#,
+            // A colon is an assignment only before a space or a quote (YAML, JSON), never in
+            // `Type::Path` or `scheme:rest`.
+            r#"|[ \t]{0,4}:[ \t]{1,4}|[ \t]{0,4}:(?:[@$]?["'`])"#,
             r#"|[ \t]+value[ \t]*=[ \t]*"#,
             // Log lines: `using NAME 'value'`.
             r#"|[ \t]{1,3}["'`])"#,
