@@ -29,7 +29,9 @@ pub struct Engine {
     /// Rules without keywords, and one set over their patterns so a file is read once to
     /// learn which of them can match at all.
     keywordless: Vec<usize>,
-    keywordless_set: Option<RegexSet>,
+    /// One pass over the whole file: the keyword-less rules' patterns, then (last) the
+    /// base64-value pattern, so the base64 pass runs only on files that have such a value.
+    whole_file_set: RegexSet,
     base64_value: regex::bytes::Regex,
 }
 
@@ -80,28 +82,26 @@ impl Engine {
         let keywordless: Vec<usize> = (0..rules.len())
             .filter(|&i| rules[i].keywords.is_empty())
             .collect();
-        let keywordless_set = if keywordless.is_empty() {
-            None
-        } else {
-            Some(
-                regex::bytes::RegexSetBuilder::new(
-                    keywordless.iter().map(|&i| rules[i].regex.as_str()),
-                )
-                .unicode(false)
-                .size_limit(64 << 20)
-                .dfa_size_limit(64 << 20)
-                .build()?,
-            )
-        };
+        let base64_pattern = format!(
+            r"(?:^|[^A-Za-z0-9+/=_\-])([A-Za-z0-9+/]{{{BASE64_MIN},}}={{0,2}})(?:[^A-Za-z0-9+/=_\-]|$)"
+        );
+        let whole_file_set = regex::bytes::RegexSetBuilder::new(
+            keywordless
+                .iter()
+                .map(|&i| rules[i].regex.as_str())
+                .chain([base64_pattern.as_str()]),
+        )
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()?;
         Ok(Self {
-            base64_value: rule::compile_regex(&format!(
-                r"(?:^|[^A-Za-z0-9+/=_\-])([A-Za-z0-9+/]{{{BASE64_MIN},}}={{0,2}})(?:[^A-Za-z0-9+/=_\-]|$)"
-            ))?,
+            base64_value: rule::compile_regex(&base64_pattern)?,
             multiline: rules.iter().map(|r| r.multiline).collect(),
             rules,
             prefilter,
             keywordless,
-            keywordless_set,
+            whole_file_set,
         })
     }
 
@@ -115,8 +115,10 @@ impl Engine {
 
     /// Finds the secrets in one file. `path` is only copied into the findings.
     pub fn scan_content(&self, path: &str, content: &[u8]) -> ContentScan {
-        let mut candidates = self.candidates(content);
-        candidates.extend(self.base64_candidates(content));
+        let (mut candidates, has_base64) = self.candidates(content);
+        if has_base64 {
+            candidates.extend(self.base64_candidates(content));
+        }
         let kept = resolve_overlaps(candidates, &self.rules);
         // Every secret's redacted form, so a snippet can mask its neighbours on the same
         // line too (including suppressed ones), not only its own secret.
@@ -143,26 +145,23 @@ impl Engine {
     }
 
     /// Every rule's filtered matches in `content`: keyword rules in their windows, and the
-    /// keyword-less rules the combined set says can match.
-    fn candidates(&self, content: &[u8]) -> Vec<Candidate> {
+    /// keyword-less rules the whole-file set says can match. Also says whether the content
+    /// holds a base64 value worth decoding.
+    fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, bool) {
         let mut candidates = Vec::new();
         for (rule, windows) in self.prefilter.windows(content, &self.multiline) {
             for (lo, hi) in windows {
                 self.collect(rule, content, lo, hi, &mut candidates);
             }
         }
-        if let Some(set) = &self.keywordless_set {
-            for i in set.matches(content).iter() {
-                self.collect(
-                    self.keywordless[i],
-                    content,
-                    0,
-                    content.len(),
-                    &mut candidates,
-                );
+        let mut has_base64 = false;
+        for i in self.whole_file_set.matches(content).iter() {
+            match self.keywordless.get(i) {
+                Some(&rule) => self.collect(rule, content, 0, content.len(), &mut candidates),
+                None => has_base64 = true,
             }
         }
-        candidates
+        (candidates, has_base64)
     }
 
     /// Secrets wrapped in base64 text: each long base64 value that decodes to printable
@@ -186,7 +185,7 @@ impl Engine {
             if decoded.len() < 16 || printable * 100 < decoded.len() * 98 {
                 continue;
             }
-            for c in self.candidates(&decoded) {
+            for c in self.candidates(&decoded).0 {
                 out.push(Candidate {
                     decoded: Some(decoded[c.start..c.end].to_vec()),
                     start: m.start(),
