@@ -11,6 +11,7 @@ pub mod entropy;
 mod prefilter;
 pub mod rule;
 pub mod ruleset;
+mod runs;
 pub mod scan;
 pub mod suppress;
 pub mod validate;
@@ -18,7 +19,7 @@ pub mod validate;
 use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
 use prefilter::Prefilter;
 use regex::bytes::RegexSet;
-use rule::Rule;
+use rule::{Rule, Scope};
 use validate::Outcome;
 
 /// Compiled rules, ready to scan. Build once, share across threads.
@@ -26,13 +27,12 @@ pub struct Engine {
     rules: Vec<Rule>,
     prefilter: Prefilter,
     multiline: Vec<bool>,
-    /// Rules without keywords, and one set over their patterns so a file is read once to
-    /// learn which of them can match at all.
-    keywordless: Vec<usize>,
-    /// One pass over the whole file: the keyword-less rules' patterns, then (last) the
-    /// base64-value pattern, so the base64 pass runs only on files that have such a value.
-    whole_file_set: RegexSet,
-    base64_value: regex::bytes::Regex,
+    /// Keyword-less rules by scope. Those scoped to the whole file share one set, so a
+    /// file is read once to learn which of them can match at all.
+    file_scoped: Vec<usize>,
+    file_scoped_set: Option<RegexSet>,
+    token_scoped: Vec<usize>,
+    digit_scoped: Vec<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +56,8 @@ struct Candidate {
 }
 
 /// Base64 values long enough to wrap a credential (Kubernetes Secret `data:`, encoded
-/// connection strings in variables). Decoded text is scanned once, not recursively.
-const BASE64_MIN: usize = 32;
+/// connection strings in variables): the token runs of [`runs`], up to this length.
+/// Decoded text is scanned once, not recursively.
 const BASE64_MAX: usize = 8 * 1024;
 /// Decoders in the wild drop padding and leave trailing bits set; accept both.
 const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
@@ -79,29 +79,32 @@ impl Engine {
     pub fn new(rules: Vec<Rule>) -> Result<Self, EngineError> {
         let keywords: Vec<&[String]> = rules.iter().map(|r| r.keywords.as_slice()).collect();
         let prefilter = Prefilter::new(&keywords)?;
-        let keywordless: Vec<usize> = (0..rules.len())
-            .filter(|&i| rules[i].keywords.is_empty())
-            .collect();
-        let base64_pattern = format!(
-            r"(?:^|[^A-Za-z0-9+/=_\-])([A-Za-z0-9+/]{{{BASE64_MIN},}}={{0,2}})(?:[^A-Za-z0-9+/=_\-]|$)"
-        );
-        let whole_file_set = regex::bytes::RegexSetBuilder::new(
-            keywordless
-                .iter()
-                .map(|&i| rules[i].regex.as_str())
-                .chain([base64_pattern.as_str()]),
-        )
-        .unicode(false)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()?;
+        let scoped = |scope: Scope| -> Vec<usize> {
+            (0..rules.len())
+                .filter(|&i| rules[i].keywords.is_empty() && rules[i].scope == scope)
+                .collect()
+        };
+        let file_scoped = scoped(Scope::File);
+        let file_scoped_set = if file_scoped.is_empty() {
+            None
+        } else {
+            let set = regex::bytes::RegexSetBuilder::new(
+                file_scoped.iter().map(|&i| rules[i].regex.as_str()),
+            )
+            .unicode(false)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()?;
+            Some(set)
+        };
         Ok(Self {
-            base64_value: rule::compile_regex(&base64_pattern)?,
             multiline: rules.iter().map(|r| r.multiline).collect(),
+            token_scoped: scoped(Scope::TokenRuns),
+            digit_scoped: scoped(Scope::DigitRuns),
+            file_scoped,
+            file_scoped_set,
             rules,
             prefilter,
-            keywordless,
-            whole_file_set,
         })
     }
 
@@ -115,10 +118,8 @@ impl Engine {
 
     /// Finds the secrets in one file. `path` is only copied into the findings.
     pub fn scan_content(&self, path: &str, content: &[u8]) -> ContentScan {
-        let (mut candidates, has_base64) = self.candidates(content);
-        if has_base64 {
-            candidates.extend(self.base64_candidates(content));
-        }
+        let (mut candidates, token_runs) = self.candidates(content);
+        candidates.extend(self.base64_candidates(content, &token_runs));
         let kept = resolve_overlaps(candidates, &self.rules);
         // Every secret's redacted form, so a snippet can mask its neighbours on the same
         // line too (including suppressed ones), not only its own secret.
@@ -145,37 +146,71 @@ impl Engine {
     }
 
     /// Every rule's filtered matches in `content`: keyword rules in their windows, and the
-    /// keyword-less rules the whole-file set says can match. Also says whether the content
-    /// holds a base64 value worth decoding.
-    fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, bool) {
+    /// keyword-less rules where their scope says they can match. Also returns the long
+    /// base64-alphabet runs, which may be encoded values worth decoding.
+    fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, Vec<(usize, usize)>) {
         let mut candidates = Vec::new();
         for (rule, windows) in self.prefilter.windows(content, &self.multiline) {
             for (lo, hi) in windows {
                 self.collect(rule, content, lo, hi, &mut candidates);
             }
         }
-        let mut has_base64 = false;
-        for i in self.whole_file_set.matches(content).iter() {
-            match self.keywordless.get(i) {
-                Some(&rule) => self.collect(rule, content, 0, content.len(), &mut candidates),
-                None => has_base64 = true,
+        if let Some(set) = &self.file_scoped_set {
+            for i in set.matches(content).iter() {
+                self.collect(
+                    self.file_scoped[i],
+                    content,
+                    0,
+                    content.len(),
+                    &mut candidates,
+                );
             }
         }
-        (candidates, has_base64)
+        let runs = runs::find(content);
+        for (scoped, spans) in [
+            (&self.token_scoped, &runs.tokens),
+            (&self.digit_scoped, &runs.digits),
+        ] {
+            if scoped.is_empty() || spans.is_empty() {
+                continue;
+            }
+            let windows = prefilter::line_windows(content, spans);
+            for &rule in scoped {
+                for &(lo, hi) in &windows {
+                    self.collect(rule, content, lo, hi, &mut candidates);
+                }
+            }
+        }
+        (candidates, runs.tokens)
     }
 
     /// Secrets wrapped in base64 text: each long base64 value that decodes to printable
     /// text is scanned, and what is found there is reported at the encoded value.
-    fn base64_candidates(&self, content: &[u8]) -> Vec<Candidate> {
+    fn base64_candidates(&self, content: &[u8], token_runs: &[(usize, usize)]) -> Vec<Candidate> {
         use base64::Engine as _;
         let mut out = Vec::new();
-        for caps in self.base64_value.captures_iter(content) {
-            // The upper bound is checked here, not in the regex: a counted repetition in
-            // the thousands would blow up the lazy DFA's state count.
-            let Some(m) = caps.get(1).filter(|m| m.len() <= BASE64_MAX) else {
+        for &(start, run_end) in token_runs {
+            // A value, not part of a longer identifier or a base64url string: the run must
+            // stand alone, with at most two `=` of padding after it.
+            let before = start.checked_sub(1).map(|i| content[i]);
+            let padding = content[run_end..]
+                .iter()
+                .take(3)
+                .take_while(|&&b| b == b'=')
+                .count();
+            let end = run_end + padding;
+            let after = content.get(end).copied();
+            let joined = |b: Option<u8>| matches!(b, Some(b'=' | b'_' | b'-'));
+            let token_after = after.is_some_and(runs::is_token_byte);
+            if padding > 2
+                || joined(before)
+                || joined(after)
+                || token_after
+                || end - start > BASE64_MAX
+            {
                 continue;
-            };
-            let Ok(decoded) = LENIENT_BASE64.decode(m.as_bytes()) else {
+            }
+            let Ok(decoded) = LENIENT_BASE64.decode(&content[start..end]) else {
                 continue;
             };
             let printable = decoded
@@ -188,8 +223,8 @@ impl Engine {
             for c in self.candidates(&decoded).0 {
                 out.push(Candidate {
                     decoded: Some(decoded[c.start..c.end].to_vec()),
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     ..c
                 });
             }

@@ -89,6 +89,20 @@ fn window_around(h: &[u8], start: usize, end: usize, multiline: bool) -> (usize,
     (lo, hi)
 }
 
+/// The lines holding each span (bounded on long lines), merged: where a keyword-less rule
+/// runs. `spans` are in order.
+pub(super) fn line_windows(h: &[u8], spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut windows = Vec::with_capacity(spans.len());
+    for &(start, end) in spans {
+        let lo_bound = start.saturating_sub(LINE_REACH);
+        let lo = memchr::memrchr(b'\n', &h[lo_bound..start]).map_or(lo_bound, |i| lo_bound + i + 1);
+        let hi_bound = (end + LINE_REACH).min(h.len());
+        let hi = memchr::memchr(b'\n', &h[end..hi_bound]).map_or(hi_bound, |i| end + i);
+        push_merged(&mut windows, (lo, hi));
+    }
+    windows
+}
+
 /// Hits arrive in order of their end offset, so a new window either overlaps the last
 /// one or lies after it.
 fn push_merged(ws: &mut Vec<(usize, usize)>, w: (usize, usize)) {

@@ -19,9 +19,12 @@ pub struct RuleSpec {
     #[serde(default = "default_confidence")]
     pub confidence: Confidence,
     /// Case-insensitive literals; the rule runs only near one of them. Empty: the rule runs
-    /// in the combined keyword-less pass over the whole file.
+    /// wherever its `scope` says.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// For a rule without keywords: where its matches can lie. Default `file`.
+    #[serde(default)]
+    pub scope: Scope,
     /// Byte regex, Unicode classes off; the named group `secret` is the secret (else the
     /// whole match). Alternatives that capture it in another place name theirs `secret2`...
     pub pattern: String,
@@ -59,6 +62,21 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
 }
 
+/// Where a keyword-less rule's matches can lie, so that it need not run over every byte.
+/// It is the rule author's promise: the rule's examples run through the same path, so a
+/// wrong promise fails its own test.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Anywhere: the rule runs over the whole file, in one pass shared with the others.
+    #[default]
+    File,
+    /// Inside a run of 32 or more base64-alphabet characters (`A-Za-z0-9+/`): bare tokens.
+    TokenRuns,
+    /// Where 13 or more digits lie within 24 bytes: card numbers.
+    DigitRuns,
+}
+
 fn default_confidence() -> Confidence {
     Confidence::Medium
 }
@@ -87,6 +105,7 @@ pub enum RuleError {
 pub struct Rule {
     pub info: RuleInfo,
     pub keywords: Vec<String>,
+    pub scope: Scope,
     pub regex: Regex,
     /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
     /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
@@ -190,6 +209,9 @@ impl Rule {
         if spec.keywords.iter().any(|k| k.trim().is_empty()) {
             return Err(invalid("keywords must not be empty strings"));
         }
+        if !spec.keywords.is_empty() && spec.scope != Scope::File {
+            return Err(invalid("`scope` applies only to rules without keywords"));
+        }
         let pattern_error = |source| RuleError::Pattern {
             id: id.clone(),
             source,
@@ -252,6 +274,7 @@ impl Rule {
                 .collect(),
             regex,
             secret_groups,
+            scope: spec.scope,
             multiline: spec.multiline,
             min_entropy: spec.min_entropy,
             validator: spec.validator,
