@@ -8,6 +8,7 @@
 pub mod allowlist;
 pub mod baseline;
 pub mod entropy;
+mod keyword_dfa;
 mod prefilter;
 pub mod rule;
 pub mod ruleset;

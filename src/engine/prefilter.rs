@@ -1,7 +1,7 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords decides
 //! which rules run, and on which part of a file.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use super::keyword_dfa::{Hit, KeywordDfa};
 
 /// How far around a keyword a single-line rule looks, at most, on very long lines
 /// (minified files): enough for any credential, small enough to stay linear.
@@ -10,7 +10,7 @@ const LINE_REACH: usize = 2048;
 const MULTILINE_REACH: usize = 64 * 1024;
 
 pub struct Prefilter {
-    automaton: AhoCorasick,
+    automaton: KeywordDfa,
     /// For each automaton pattern, the rules that listed it.
     rules_of_pattern: Vec<Vec<usize>>,
 }
@@ -31,13 +31,7 @@ impl Prefilter {
                 }
             }
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            // Overlapping search walks every byte through the automaton; a full DFA makes
-            // each step one table lookup (the NFA forms were the scan's largest cost).
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)?;
+        let automaton = KeywordDfa::new(&patterns)?;
         Ok(Self {
             automaton,
             rules_of_pattern,
@@ -52,9 +46,11 @@ impl Prefilter {
         multiline: &[bool],
     ) -> Vec<(usize, Vec<(usize, usize)>)> {
         let mut per_rule: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(haystack) {
-            for &rule in &self.rules_of_pattern[m.pattern().as_usize()] {
-                let window = window_around(haystack, m.start(), m.end(), multiline[rule]);
+        let mut hits: Vec<Hit> = Vec::new();
+        self.automaton.find_all(haystack, &mut hits);
+        for m in hits {
+            for &rule in &self.rules_of_pattern[m.pattern] {
+                let window = window_around(haystack, m.start, m.end, multiline[rule]);
                 match per_rule.iter_mut().find(|(r, _)| *r == rule) {
                     Some((_, ws)) => push_merged(ws, window),
                     None => per_rule.push((rule, vec![window])),
