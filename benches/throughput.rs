@@ -3,8 +3,9 @@
 //! Reports, for a real source tree (DIR, else `$SECRETGATE_BENCH_DIR`, else
 //! `~/.cargo/registry/src`) and for a tree generated from a fixed seed: MB/s on one thread
 //! and on all cores, the rule-compilation time, the fixed cost of scanning one small file,
-//! and the process's peak resident memory (Linux `VmHWM`). Each figure is the best of three
-//! runs, so a busy machine shows up as noise rather than as a trend.
+//! and peak resident memory (Linux `VmHWM`), also for generated trees of three sizes, each
+//! in a fresh process. Each speed is the best of three runs, so a busy machine shows up as
+//! noise rather than as a trend.
 
 use secretgate::changeset::{self, ChangeSet, PathFilter};
 use secretgate::engine::scan::{scan_changeset, Policy, ScanOptions};
@@ -102,12 +103,66 @@ fn report(name: &str, engine: &Engine, changes: &ChangeSet) {
     );
 }
 
+/// Peak memory must not grow with the tree: each size is scanned in a fresh process (this
+/// binary again, with `--memory-child DIR`) so one size's peak cannot hide another's.
+fn memory_by_tree_size() {
+    let Ok(exe) = std::env::current_exe() else {
+        println!("memory by tree size: cannot find this binary to re-run it");
+        return;
+    };
+    for files in [500, 2_000, 8_000] {
+        let dir = std::env::temp_dir().join(format!("secretgate-bench-seed-42-{files}"));
+        if !dir.exists() {
+            generate_tree(&dir, 42, files, 400);
+        }
+        let out = std::process::Command::new(&exe)
+            .args(["--bench", "--memory-child"])
+            .arg(&dir)
+            .output();
+        match out {
+            Ok(out) if out.status.success() => {
+                print!(
+                    "memory, generated tree of {files} files: {}",
+                    String::from_utf8_lossy(&out.stdout)
+                )
+            }
+            Ok(out) => println!(
+                "memory child failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            Err(e) => println!("memory child did not start: {e}"),
+        }
+    }
+}
+
+/// The child side of [`memory_by_tree_size`]: one scan on all cores, then the peak.
+fn memory_child(dir: PathBuf) {
+    let engine = engine();
+    let changes = changeset::tree(&[dir], &PathFilter::default()).expect("walk");
+    let r = scan_changeset(
+        &engine,
+        &changes,
+        &ScanOptions::default(),
+        &Policy::default(),
+    )
+    .expect("scan");
+    println!(
+        "{:.1} MB scanned, peak resident memory {:.0} MiB",
+        r.stats.bytes_scanned as f64 / 1e6,
+        peak_rss_mib().unwrap_or(f64::NAN)
+    );
+}
+
 fn main() {
     // `cargo test --all-targets` runs bench binaries without `--bench`; the measurement
     // only means something in an optimised build, so it runs under `cargo bench` only.
     if !std::env::args().any(|a| a == "--bench") {
         println!("throughput benchmark: run `cargo bench --bench throughput [-- DIR]`");
         return;
+    }
+    let mut args = std::env::args().skip_while(|a| a != "--memory-child");
+    if let (Some(_), Some(dir)) = (args.next(), args.next()) {
+        return memory_child(PathBuf::from(dir));
     }
     let dir = std::env::args()
         .skip(1)
@@ -150,6 +205,7 @@ fn main() {
         _ => println!("no real tree given (pass a directory or set SECRETGATE_BENCH_DIR)"),
     }
     if let Some(mib) = peak_rss_mib() {
-        println!("peak resident memory: {mib:.0} MiB");
+        println!("peak resident memory of this process (both change sets): {mib:.0} MiB");
     }
+    memory_by_tree_size();
 }

@@ -50,12 +50,35 @@ impl KeywordDfa {
             .start_state(Anchored::No)
             .expect("an unanchored DFA has an unanchored start state");
 
+        // A byte in no keyword moves every state as any other such byte does, and a
+        // letter as its other case does; every other byte gets a class of its own.
+        // (At most 231 classes: 256 bytes less 26 folded letters, plus class 0.)
+        let mut classes = [0u8; 256];
+        let mut in_keyword = [false; 256];
+        let mut representative = vec![0u8];
+        for b in patterns.iter().flat_map(|p| p.bytes()) {
+            let lower = b.to_ascii_lowercase();
+            if !in_keyword[usize::from(lower)] {
+                let class = representative.len() as u8;
+                for same in [lower, lower.to_ascii_uppercase()] {
+                    classes[usize::from(same)] = class;
+                    in_keyword[usize::from(same)] = true;
+                }
+                representative.push(lower);
+            }
+        }
+        // Class 0 is every byte in no keyword; a walk needs one of them to stand for it.
+        representative[0] = (0..=255u8)
+            .find(|&b| !in_keyword[usize::from(b)])
+            .unwrap_or(0);
+        let stride = representative.len();
+
         // Every reachable state, breadth first.
         let mut states = vec![start];
         let mut seen: HashMap<StateID, ()> = HashMap::from([(start, ())]);
         let mut i = 0;
         while let Some(&sid) = states.get(i) {
-            for b in 0..=255u8 {
+            for &b in &representative {
                 let n = next(sid, b);
                 if seen.insert(n, ()).is_none() {
                     states.push(n);
@@ -63,21 +86,6 @@ impl KeywordDfa {
             }
             i += 1;
         }
-        // Bytes that every state treats alike share a class.
-        let mut class_of_column: HashMap<Vec<StateID>, u8> = HashMap::new();
-        let mut classes = [0u8; 256];
-        let mut representative = Vec::new();
-        for b in 0..=255u8 {
-            let column: Vec<StateID> = states.iter().map(|&s| next(s, b)).collect();
-            let fresh = class_of_column.len() as u8;
-            let class = *class_of_column.entry(column).or_insert(fresh);
-            if class == fresh {
-                representative.push(b);
-            }
-            classes[usize::from(b)] = class;
-        }
-        let stride = representative.len();
-
         states.sort_by_key(|&s| dfa.is_match(s));
         let first_match = states
             .iter()
