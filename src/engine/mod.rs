@@ -12,7 +12,7 @@ mod keyword_dfa;
 mod prefilter;
 pub mod rule;
 pub mod ruleset;
-mod runs;
+pub mod runs;
 pub mod scan;
 pub mod suppress;
 pub mod validate;
@@ -151,9 +151,17 @@ impl Engine {
     /// base64-alphabet runs, which may be encoded values worth decoding.
     fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, Vec<(usize, usize)>) {
         let mut candidates = Vec::new();
+        let runs = runs::find(content);
         for (rule, windows) in self.prefilter.windows(content, &self.multiline) {
+            let spans = match self.rules[rule].scope {
+                Scope::File => None,
+                Scope::TokenRuns => Some(&runs.tokens),
+                Scope::DigitRuns => Some(&runs.digits),
+            };
             for (lo, hi) in windows {
-                self.collect(rule, content, lo, hi, &mut candidates);
+                if spans.is_none_or(|s| runs::runs_overlap(s, lo, hi)) {
+                    self.collect(rule, content, lo, hi, &mut candidates);
+                }
             }
         }
         if let Some(set) = &self.file_scoped_set {
@@ -167,7 +175,6 @@ impl Engine {
                 );
             }
         }
-        let runs = runs::find(content);
         for (scoped, spans) in [
             (&self.token_scoped, &runs.tokens),
             (&self.digit_scoped, &runs.digits),

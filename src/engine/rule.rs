@@ -22,7 +22,8 @@ pub struct RuleSpec {
     /// wherever its `scope` says.
     #[serde(default)]
     pub keywords: Vec<String>,
-    /// For a rule without keywords: where its matches can lie. Default `file`.
+    /// Where the secret can lie. A rule without keywords runs only there; a rule with
+    /// keywords runs only on keyword windows that reach there. Default `file`: anywhere.
     #[serde(default)]
     pub scope: Scope,
     /// Byte regex, Unicode classes off; the named group `secret` is the secret (else the
@@ -62,18 +63,20 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
 }
 
-/// Where a keyword-less rule's matches can lie, so that it need not run over every byte.
-/// It is the rule author's promise: the rule's examples run through the same path, so a
-/// wrong promise fails its own test.
+/// Where a rule's secret can lie, so that the rule need not run over every byte (or every
+/// keyword window). It is the rule author's promise: the rule's examples run through the
+/// same path, so a wrong promise fails its own test.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// Anywhere: the rule runs over the whole file, in one pass shared with the others.
     #[default]
     File,
-    /// Inside a run of 32 or more base64-alphabet characters (`A-Za-z0-9+/`): bare tokens.
+    /// The secret overlaps a run of 32 or more base64-alphabet characters (`A-Za-z0-9+/`):
+    /// bare tokens and keys.
     TokenRuns,
-    /// Where 13 or more digits lie within 24 bytes: card numbers.
+    /// The secret overlaps a place where 13 or more digits lie within 24 bytes: card
+    /// numbers.
     DigitRuns,
 }
 
@@ -208,9 +211,6 @@ impl Rule {
         }
         if spec.keywords.iter().any(|k| k.trim().is_empty()) {
             return Err(invalid("keywords must not be empty strings"));
-        }
-        if !spec.keywords.is_empty() && spec.scope != Scope::File {
-            return Err(invalid("`scope` applies only to rules without keywords"));
         }
         let pattern_error = |source| RuleError::Pattern {
             id: id.clone(),

@@ -86,6 +86,14 @@ pub fn find(h: &[u8]) -> Runs {
     runs
 }
 
+/// Whether any of `spans` (in order, disjoint) overlaps `lo..hi`.
+pub fn runs_overlap(spans: &[(usize, usize)], lo: usize, hi: usize) -> bool {
+    let first_ending_after_lo = spans.partition_point(|&(_, end)| end <= lo);
+    spans
+        .get(first_ending_after_lo)
+        .is_some_and(|&(start, _)| start < hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +135,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn any_within_is_overlap() {
+        let spans = [(10, 20), (40, 50)];
+        assert!(runs_overlap(&spans, 15, 16));
+        assert!(runs_overlap(&spans, 0, 11));
+        assert!(runs_overlap(&spans, 19, 45));
+        assert!(!runs_overlap(&spans, 0, 10));
+        assert!(!runs_overlap(&spans, 20, 40));
+        assert!(!runs_overlap(&spans, 50, 99));
+        assert!(!runs_overlap(&[], 0, 99));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Every built-in rule runs on its own examples (each must produce a finding) and its
 //! negative examples (none may), and rule ids are unique, kebab-case and stable.
 
-use secretgate::engine::rule::Rule;
-use secretgate::engine::{ruleset, Engine};
+use secretgate::engine::rule::{Rule, Scope};
+use secretgate::engine::{ruleset, runs, Engine};
 
 fn builtin_rules() -> Vec<Rule> {
     let specs = ruleset::builtin_specs().expect("built-in rules parse");
@@ -45,6 +45,53 @@ fn every_rule_matches_its_examples_and_not_its_negative_examples() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// A rule's `scope` is a promise about where its secrets lie. Run each scoped rule with
+/// the promise lifted and check that every secret it finds in its examples lies there.
+#[test]
+fn scoped_rules_find_their_examples_where_their_scope_says() {
+    let specs = ruleset::builtin_specs().expect("built-in rules parse");
+    let mut checked = 0;
+    for spec in specs.into_iter().filter(|s| s.scope != Scope::File) {
+        let scope = spec.scope;
+        let examples = spec.examples.clone();
+        let unscoped = secretgate::engine::rule::RuleSpec {
+            scope: Scope::File,
+            ..spec
+        };
+        let rules = ruleset::compile(vec![("built-in".to_string(), unscoped)]).expect("compiles");
+        let engine = Engine::new(rules).expect("engine");
+        for text in &examples {
+            let runs = runs::find(text.as_bytes());
+            let spans = match scope {
+                Scope::TokenRuns => &runs.tokens,
+                Scope::DigitRuns => &runs.digits,
+                Scope::File => unreachable!("filtered out"),
+            };
+            for f in engine.scan_content("example", text.as_bytes()).findings {
+                let offset = |line: u32, column: u32| -> usize {
+                    let before: usize = text
+                        .split_inclusive('\n')
+                        .take(line as usize - 1)
+                        .map(str::len)
+                        .sum();
+                    before + column as usize - 1
+                };
+                let (start, end) = (
+                    offset(f.line, f.column),
+                    offset(f.end_line, f.end_column) + 1,
+                );
+                assert!(
+                    spans.iter().any(|&(lo, hi)| lo < end && start < hi),
+                    "{}: a secret at {start}..{end} of {text:?} lies outside its scope {scope:?} ({spans:?})",
+                    f.rule_id
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "no scoped rule found anything in its examples");
 }
 
 #[test]
