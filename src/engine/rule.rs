@@ -161,10 +161,11 @@ const FRAGMENTS: &[(&str, &str)] = &[
             r#"(?:["']?[ \t]*:?[ \t]*\{?[ \t]*\r?\n(?:[^\n]*\n)?[ \t]*-?[ \t]*["']?(?:value|defaultValue|default)["']?)?"#,
             r#"(?:[ \t]*:[ \t]*[A-Za-z]+[ \t]*=[ \t]*"#,
             r#"|[ \t]+(?:string|securestring|secureString|object)[ \t]*=[ \t]*"#,
-            r#"|[ \t]{0,4}(?:=>|:=|[=>])[ \t]{0,4}"#,
+            // Aligned blocks (Terraform `locals`, .env files, YAML) pad the glue with spaces.
+            r#"|[ \t]{0,32}(?:=>|:=|[=>])[ \t]{0,32}"#,
             // A colon is an assignment only before a space or a quote (YAML, JSON), never in
             // `Type::Path` or `scheme:rest`.
-            r#"|[ \t]{0,4}:[ \t]{1,4}|[ \t]{0,4}:(?:[@$]?["'`])"#,
+            r#"|[ \t]{0,4}:[ \t]{1,32}|[ \t]{0,4}:(?:[@$]?["'`])"#,
             r#"|[ \t]+value[ \t]*=[ \t]*"#,
             // Log lines: `using NAME 'value'`.
             r#"|[ \t]{1,3}["'`])"#,
