@@ -10,7 +10,7 @@
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const LANES: usize = 4;
 /// Below this many bytes per lane, one walk is as fast and simpler.
@@ -75,12 +75,12 @@ impl KeywordDfa {
 
         // Every reachable state, breadth first.
         let mut states = vec![start];
-        let mut seen: HashMap<StateID, ()> = HashMap::from([(start, ())]);
+        let mut seen: HashSet<StateID> = HashSet::from([start]);
         let mut i = 0;
         while let Some(&sid) = states.get(i) {
             for &b in &representative {
                 let n = next(sid, b);
-                if seen.insert(n, ()).is_none() {
+                if seen.insert(n) {
                     states.push(n);
                 }
             }
@@ -123,8 +123,8 @@ impl KeywordDfa {
     }
 
     /// Every occurrence of every keyword, overlapping ones included, in order of `end`.
-    pub fn find_all(&self, h: &[u8], out: &mut Vec<Hit>) {
-        out.clear();
+    pub fn find_all(&self, h: &[u8]) -> Vec<Hit> {
+        let mut out = Vec::new();
         // (end, state, lane) of every step that landed on a match state.
         let mut ends: Vec<(usize, u32, usize)> = Vec::new();
         let seg = h.len() / LANES;
@@ -168,6 +168,7 @@ impl KeywordDfa {
             }
         }
         out.sort_unstable();
+        out
     }
 
     #[inline(always)]
@@ -236,8 +237,7 @@ mod tests {
                 x ^= x << 17;
                 text.extend_from_slice(words[(x % words.len() as u64) as usize].as_bytes());
             }
-            let mut got = Vec::new();
-            dfa.find_all(&text, &mut got);
+            let got = dfa.find_all(&text);
             let mut want: Vec<Hit> = reference
                 .find_overlapping_iter(&text)
                 .map(|m| Hit {

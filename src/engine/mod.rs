@@ -200,22 +200,17 @@ impl Engine {
         for &(start, run_end) in token_runs {
             // A value, not part of a longer identifier or a base64url string: the run must
             // stand alone, with at most two `=` of padding after it.
-            let before = start.checked_sub(1).map(|i| content[i]);
             let padding = content[run_end..]
                 .iter()
-                .take(3)
                 .take_while(|&&b| b == b'=')
                 .count();
             let end = run_end + padding;
-            let after = content.get(end).copied();
-            let joined = |b: Option<u8>| matches!(b, Some(b'=' | b'_' | b'-'));
-            let token_after = after.is_some_and(runs::is_token_byte);
-            if padding > 2
-                || joined(before)
-                || joined(after)
-                || token_after
-                || end - start > BASE64_MAX
-            {
+            let glue = |b: u8| matches!(b, b'=' | b'_' | b'-');
+            let glued_before = start.checked_sub(1).is_some_and(|i| glue(content[i]));
+            let glued_after = content
+                .get(end)
+                .is_some_and(|&b| glue(b) || runs::is_token_byte(b));
+            if padding > 2 || glued_before || glued_after || end - start > BASE64_MAX {
                 continue;
             }
             let Ok(decoded) = LENIENT_BASE64.decode(&content[start..end]) else {

@@ -1,7 +1,7 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords decides
 //! which rules run, and on which part of a file.
 
-use super::keyword_dfa::{Hit, KeywordDfa};
+use super::keyword_dfa::KeywordDfa;
 
 /// How far around a keyword a single-line rule looks, at most, on very long lines
 /// (minified files): enough for any credential, small enough to stay linear.
@@ -46,9 +46,7 @@ impl Prefilter {
         multiline: &[bool],
     ) -> Vec<(usize, Vec<(usize, usize)>)> {
         let mut per_rule: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
-        let mut hits: Vec<Hit> = Vec::new();
-        self.automaton.find_all(haystack, &mut hits);
-        for m in hits {
+        for m in self.automaton.find_all(haystack) {
             for &rule in &self.rules_of_pattern[m.pattern] {
                 let window = window_around(haystack, m.start, m.end, multiline[rule]);
                 match per_rule.iter_mut().find(|(r, _)| *r == rule) {
@@ -64,8 +62,7 @@ impl Prefilter {
 /// The line around a keyword hit (bounded on long lines), or for multi-line rules the
 /// line start up to [`MULTILINE_REACH`] past the hit.
 fn window_around(h: &[u8], start: usize, end: usize, multiline: bool) -> (usize, usize) {
-    let lo_bound = start.saturating_sub(LINE_REACH);
-    let lo = memchr::memrchr(b'\n', &h[lo_bound..start]).map_or(lo_bound, |i| lo_bound + i + 1);
+    let lo = line_start(h, start);
     let hi = if multiline {
         (end + MULTILINE_REACH).min(h.len())
     } else {
@@ -85,13 +82,18 @@ fn window_around(h: &[u8], start: usize, end: usize, multiline: bool) -> (usize,
     (lo, hi)
 }
 
+/// The start of the line holding `pos`, looking back at most [`LINE_REACH`].
+fn line_start(h: &[u8], pos: usize) -> usize {
+    let bound = pos.saturating_sub(LINE_REACH);
+    memchr::memrchr(b'\n', &h[bound..pos]).map_or(bound, |i| bound + i + 1)
+}
+
 /// The lines holding each span (bounded on long lines), merged: where a keyword-less rule
 /// runs. `spans` are in order.
 pub(super) fn line_windows(h: &[u8], spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut windows = Vec::with_capacity(spans.len());
     for &(start, end) in spans {
-        let lo_bound = start.saturating_sub(LINE_REACH);
-        let lo = memchr::memrchr(b'\n', &h[lo_bound..start]).map_or(lo_bound, |i| lo_bound + i + 1);
+        let lo = line_start(h, start);
         let hi_bound = (end + LINE_REACH).min(h.len());
         let hi = memchr::memchr(b'\n', &h[end..hi_bound]).map_or(hi_bound, |i| end + i);
         push_merged(&mut windows, (lo, hi));
