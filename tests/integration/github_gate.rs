@@ -1052,6 +1052,15 @@ impl GateRun {
         ops(&self.requests)
     }
 
+    /// Fails unless the gate exited with `code`, showing everything it printed.
+    fn assert_exit(&self, code: i32) {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+    }
+
     /// Fails if any planted secret appears anywhere the gate wrote or sent.
     fn assert_no_leak(&self, secrets: &[&str]) {
         let mut places: Vec<(String, String)> = vec![
@@ -1292,6 +1301,17 @@ impl PullRequestRepo {
         self.secrets.iter().map(String::as_str).collect()
     }
 
+    /// A `pull_request` run of the gate in `workspace`, with this PR's payload.
+    fn run_gate(&self, workspace: &Path, server: &ApiServer) -> GateRun {
+        Runner::new().run(
+            workspace,
+            server,
+            "pull_request",
+            Some(&self.payload("octo/widgets")),
+            &[],
+        )
+    }
+
     fn payload(&self, head_repo: &str) -> String {
         pr_payload(&self.base, &self.head, head_repo, 3)
     }
@@ -1309,11 +1329,7 @@ fn pr_adding_secrets_fails_with_annotations_on_exactly_the_added_lines() {
         Some(&pr.payload("octo/widgets")),
         &[],
     );
-    assert_eq!(
-        run.code, 1,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    run.assert_exit(1);
 
     // Only the added secrets: not the old one on an unchanged line of a touched file
     // (config/app.env:2), not the one the base deleted after the branch point (legacy.cfg).
@@ -1390,18 +1406,8 @@ fn pr_adding_secrets_fails_with_annotations_on_exactly_the_added_lines() {
 fn clean_pr_passes_with_a_successful_check_run() {
     let pr = pull_request_repo(false);
     let server = fake_github(Behaviour::default());
-    let run = Runner::new().run(
-        pr.repo.path(),
-        &server,
-        "pull_request",
-        Some(&pr.payload("octo/widgets")),
-        &[],
-    );
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    let run = pr.run_gate(pr.repo.path(), &server);
+    run.assert_exit(0);
     assert!(run.annotated_lines().is_empty());
     let create = run.requests[0].json();
     assert_eq!(
@@ -1430,18 +1436,8 @@ fn shallow_clone_is_deepened_to_find_the_branch_point() {
     );
 
     let server = fake_github(Behaviour::default());
-    let run = Runner::new().run(
-        &ws,
-        &server,
-        "pull_request",
-        Some(&pr.payload("octo/widgets")),
-        &[],
-    );
-    assert_eq!(
-        run.code, 1,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    let run = pr.run_gate(&ws, &server);
+    run.assert_exit(1);
     assert!(
         run.stderr
             .contains("fetch --no-tags --quiet --depth=50 origin"),
@@ -1481,18 +1477,8 @@ fn without_history_a_pr_is_read_from_the_files_api() {
         files,
         ..Default::default()
     });
-    let run = Runner::new().run(
-        &ws,
-        &server,
-        "pull_request",
-        Some(&pr.payload("octo/widgets")),
-        &[],
-    );
-    assert_eq!(
-        run.code, 1,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    let run = pr.run_gate(&ws, &server);
+    run.assert_exit(1);
     assert_eq!(run.annotated_lines(), pr.added);
     assert_eq!(run.ops()[0], "pulls/list-files");
     assert!(
@@ -1614,13 +1600,7 @@ fn a_502_then_success_and_a_429_with_retry_after() {
         ..Default::default()
     });
     let start = Instant::now();
-    let run = Runner::new().run(
-        pr.repo.path(),
-        &server,
-        "pull_request",
-        Some(&pr.payload("octo/widgets")),
-        &[],
-    );
+    let run = pr.run_gate(pr.repo.path(), &server);
     assert!(
         start.elapsed() >= Duration::from_millis(950),
         "Retry-After: 1 was honoured"
@@ -1653,13 +1633,7 @@ fn code_scanning_not_enabled_is_explained_and_does_not_hide_findings() {
         )],
         ..Default::default()
     });
-    let run = Runner::new().run(
-        pr.repo.path(),
-        &server,
-        "pull_request",
-        Some(&pr.payload("octo/widgets")),
-        &[],
-    );
+    let run = pr.run_gate(pr.repo.path(), &server);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("Code Security"), "{}", run.stdout);
     assert_eq!(run.ops(), ["checks/create", "code-scanning/upload-sarif"]);
@@ -1759,13 +1733,7 @@ fn no_range_and_no_api_fails_closed_with_what_to_change() {
         faults: vec![Fault::new("pulls/list-files", 99, 404).message("Not Found")],
         ..Default::default()
     });
-    let run = Runner::new().run(
-        &ws,
-        &server,
-        "pull_request",
-        Some(&pr.payload("octo/widgets")),
-        &[],
-    );
+    let run = pr.run_gate(&ws, &server);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
 }
