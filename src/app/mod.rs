@@ -4,13 +4,13 @@
 pub mod azure;
 pub mod github;
 
-use crate::changeset::{self, ChangeSet, PathFilter};
+use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
 use crate::ci::Env;
 use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, FailOn, RulesArgs, ScanArgs};
 use crate::config::Config;
 use crate::engine::baseline::Baseline;
 use crate::engine::rule::Rule;
-use crate::engine::scan::{self, Policy, ScanOptions};
+use crate::engine::scan::{self, FileScanner, Policy, ScanOptions};
 use crate::engine::suppress::AllowRule;
 use crate::engine::{ruleset, Engine};
 use crate::findings::{ScanResult, Severity};
@@ -110,6 +110,19 @@ impl Pipeline {
             &self.options,
             &self.policy,
         )?)
+    }
+
+    /// Walks `paths` (the current directory when empty) and scans each file as the walk
+    /// finds it, on the walk's threads, rather than listing the tree first.
+    pub fn scan_tree(&self, paths: &[PathBuf]) -> anyhow::Result<ScanResult> {
+        let scanner = FileScanner::new(&self.engine, &self.options);
+        let options = TreeOptions {
+            threads: self.options.threads,
+            ..TreeOptions::default()
+        };
+        let walked =
+            changeset::tree_each(paths, &self.filter, &options, &|file| scanner.scan(&file))?;
+        Ok(scanner.finish(walked.warnings, &self.policy))
     }
 
     /// The failing severity: the flag, else the config, else `high`. `None` = never fail.
@@ -226,24 +239,20 @@ fn scan_root(paths: &[PathBuf]) -> PathBuf {
     git_root(&first).unwrap_or(first)
 }
 
-fn build_changeset(args: &ScanArgs, pipeline: &Pipeline, root: &Path) -> anyhow::Result<ChangeSet> {
+/// The scan the arguments ask for: staged changes, a diff, or the tree.
+fn scan_changes(args: &ScanArgs, pipeline: &Pipeline, root: &Path) -> anyhow::Result<ScanResult> {
     let filter = pipeline.path_filter();
-    Ok(if args.staged {
-        changeset::staged(root, filter)?
+    if args.staged {
+        pipeline.scan(&changeset::staged(root, filter)?)
     } else if let Some(range) = &args.diff {
         let (base, head) = match range.split_once("..") {
             Some((b, h)) => (b, Some(h).filter(|h| !h.is_empty())),
             None => (range.as_str(), None),
         };
-        changeset::diff(root, base, head, filter)?
+        pipeline.scan(&changeset::diff(root, base, head, filter)?)
     } else {
-        let paths = if args.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            args.paths.clone()
-        };
-        changeset::tree(&paths, filter)?
-    })
+        pipeline.scan_tree(&args.paths)
+    }
 }
 
 fn warn_skipped(result: &ScanResult) {
@@ -261,8 +270,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Exit> {
         scan_root(&args.paths)
     };
     let pipeline = Pipeline::prepare(&args.common, &root)?;
-    let changes = build_changeset(args, &pipeline, &root)?;
-    let result = pipeline.scan(&changes)?;
+    let result = scan_changes(args, &pipeline, &root)?;
     warn_skipped(&result);
     let ctx = ReportContext {
         color: std::io::stdout().is_terminal(),
@@ -373,13 +381,7 @@ pub fn baseline(args: &BaselineArgs) -> anyhow::Result<Exit> {
     let mut pipeline = Pipeline::prepare(&args.common, &root)?;
     // The baseline being written must not hide the findings it is made of.
     pipeline.policy.baseline = None;
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let changes = changeset::tree(&paths, pipeline.path_filter())?;
-    let result = pipeline.scan(&changes)?;
+    let result = pipeline.scan_tree(&args.paths)?;
     warn_skipped(&result);
     let baseline = Baseline::from_findings(&result.findings);
     std::fs::write(&args.output, baseline.to_json())

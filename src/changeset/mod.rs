@@ -29,7 +29,7 @@ mod tree;
 pub use diff::{diff, diff_range, from_patches};
 pub use paths::PathFilter;
 pub use staged::staged;
-pub use tree::{tree, tree_with, TreeOptions};
+pub use tree::{tree, tree_each, tree_with, TreeOptions, Walked};
 
 use crate::findings::Warning;
 use std::path::PathBuf;

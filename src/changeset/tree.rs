@@ -13,18 +13,34 @@
 //!
 //! Reported paths are relative to the one directory given, or else to the current directory
 //! where they lie under it, and are kept as given otherwise; always with `/` separators.
+//!
+//! [`tree_each`] hands each file over on the walker's own threads as soon as it is found,
+//! so that reading and scanning overlap the walk (as ripgrep searches inside its walk);
+//! [`tree`] collects them into a sorted [`ChangeSet`].
 
 use super::{ChangeSet, ChangedFile, ChangesetError, LineFilter, PathFilter, Source};
 use crate::findings::Warning;
 use ignore::{WalkBuilder, WalkState};
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// How a tree is walked.
 #[derive(Debug, Clone, Default)]
 pub struct TreeOptions {
     /// Follow symbolic links (off: a link is skipped, a broken one warned about).
     pub follow_links: bool,
+    /// Walker threads; `None` = the walker's default (the cores, at most 12).
+    pub threads: Option<usize>,
+}
+
+/// What a streaming walk ([`tree_each`]) leaves once every file is handed over.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// What reported paths are relative to, as in [`ChangeSet::root`].
+    pub root: PathBuf,
+    /// Entries that could not be walked, sorted by path.
+    pub warnings: Vec<Warning>,
 }
 
 /// Every file under `paths` (the current directory when empty), every line counting.
@@ -38,6 +54,29 @@ pub fn tree_with(
     filter: &PathFilter,
     options: &TreeOptions,
 ) -> Result<ChangeSet, ChangesetError> {
+    let files = Mutex::new(Vec::new());
+    let walked = tree_each(paths, filter, options, &|f| {
+        files.lock().unwrap_or_else(PoisonError::into_inner).push(f)
+    })?;
+    let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(ChangeSet {
+        root: walked.root,
+        files,
+        warnings: walked.warnings,
+        ..ChangeSet::default()
+    })
+}
+
+/// Walks as [`tree`] does, but hands each file to `sink` as soon as it is found, on the
+/// walker's threads and in no particular order. Each file is handed over once, even when
+/// it is named explicitly and also lies in a named directory.
+pub fn tree_each(
+    paths: &[PathBuf],
+    filter: &PathFilter,
+    options: &TreeOptions,
+    sink: &(dyn Fn(ChangedFile) + Sync),
+) -> Result<Walked, ChangesetError> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -77,30 +116,42 @@ pub fn tree_with(
         None => namer.cwd.clone().unwrap_or_else(|| PathBuf::from(".")),
     };
 
-    let mut set = ChangeSet {
+    // Only several paths can name one file twice; one directory walks each file once.
+    let seen = (paths.len() > 1).then(|| Mutex::new(HashSet::new()));
+    let hand_over = |file: ChangedFile| {
+        if let Some(seen) = &seen {
+            let first = seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(file.path.clone());
+            if !first {
+                return;
+            }
+        }
+        sink(file);
+    };
+    let mut walked = Walked {
         root,
-        ..ChangeSet::default()
+        warnings: Vec::new(),
     };
     for path in found {
         let name = namer.name(&path);
         if !(filter.forces_exclude() && filter.excludes(&name)) {
-            set.files.push(file(name, path));
+            hand_over(file(name, path));
         }
     }
     for (path, message) in warnings {
-        set.warnings.push(Warning {
+        walked.warnings.push(Warning {
             path: namer.name(&path),
             message,
         });
     }
     if let Some((first, rest)) = dirs.split_first() {
-        walk(first, rest, filter, options, &namer, &mut set);
+        let found = walk(first, rest, filter, options, &namer, &hand_over);
+        walked.warnings.extend(found);
     }
-    set.files.sort_by(|a, b| a.path.cmp(&b.path));
-    // A file named explicitly and also found inside a named directory is one file.
-    set.files.dedup_by(|a, b| a.path == b.path);
-    set.warnings.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(set)
+    walked.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(walked)
 }
 
 fn file(path: String, disk: PathBuf) -> ChangedFile {
@@ -119,20 +170,22 @@ fn unreadable(err: &std::io::Error, is_link: bool) -> String {
     }
 }
 
-/// What the walker threads send back.
+/// What the walker finds in one entry.
 enum Found {
     File(ChangedFile),
     Warning(Warning),
 }
 
+/// Walks the directories, handing files to `hand_over` on the walker's threads; returns
+/// the warnings.
 fn walk(
     first: &Path,
     rest: &[PathBuf],
     filter: &PathFilter,
     options: &TreeOptions,
     namer: &Arc<Namer>,
-    set: &mut ChangeSet,
-) {
+    hand_over: &(dyn Fn(ChangedFile) + Sync),
+) -> Vec<Warning> {
     let mut builder = WalkBuilder::new(first);
     for dir in rest {
         builder.add(dir);
@@ -153,27 +206,29 @@ fn walk(
         .git_exclude(true)
         .require_git(false)
         .follow_links(options.follow_links)
+        .threads(options.threads.unwrap_or(0))
         .filter_entry(prune);
 
-    let (tx, rx) = mpsc::channel();
+    let warnings = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let tx = tx.clone();
         let namer = Arc::clone(namer);
+        let warnings = &warnings;
         Box::new(move |result| {
             for found in visit(result, &namer) {
-                // The receiver outlives the walk; a send cannot fail before it ends.
-                let _ = tx.send(found);
+                match found {
+                    Found::File(f) => hand_over(f),
+                    Found::Warning(w) => warnings
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(w),
+                }
             }
             WalkState::Continue
         })
     });
-    drop(tx);
-    for found in rx {
-        match found {
-            Found::File(f) => set.files.push(f),
-            Found::Warning(w) => set.warnings.push(w),
-        }
-    }
+    warnings
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
 }
 
 fn visit(result: Result<ignore::DirEntry, ignore::Error>, namer: &Namer) -> Vec<Found> {

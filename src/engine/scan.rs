@@ -9,6 +9,7 @@ use crate::changeset::{ChangeSet, ChangedFile, Source};
 use crate::findings::{Finding, ScanResult, ScanStats, Warning};
 use rayon::prelude::*;
 use std::io::Read;
+use std::sync::{Mutex, PoisonError};
 
 /// How much of a file's start is checked for NUL bytes to call it binary (as git does).
 const BINARY_SNIFF_LEN: usize = 8 * 1024;
@@ -87,9 +88,58 @@ pub fn scan_changeset(
             .install(run),
         None => run(),
     };
+    Ok(summarize(
+        engine,
+        outcomes,
+        changes.warnings.clone(),
+        policy,
+    ))
+}
 
+/// Scans files handed over one at a time, from any number of threads (a tree walk's own),
+/// so that scanning need not wait for the list of files.
+pub struct FileScanner<'a> {
+    engine: &'a Engine,
+    max_file_size: u64,
+    outcomes: Mutex<Vec<FileOutcome>>,
+}
+
+impl<'a> FileScanner<'a> {
+    pub fn new(engine: &'a Engine, options: &ScanOptions) -> Self {
+        Self {
+            engine,
+            max_file_size: options.max_file_size,
+            outcomes: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn scan(&self, file: &ChangedFile) {
+        let outcome = scan_file(self.engine, file, self.max_file_size);
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(outcome);
+    }
+
+    /// The findings that count, sorted, once every file is scanned; `warnings` are the
+    /// change set's own (paths it could not walk).
+    pub fn finish(self, warnings: Vec<Warning>, policy: &Policy) -> ScanResult {
+        let outcomes = self
+            .outcomes
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        summarize(self.engine, outcomes, warnings, policy)
+    }
+}
+
+/// Adds up the files' outcomes and applies the config's allow entries and the baseline.
+fn summarize(
+    engine: &Engine,
+    outcomes: Vec<FileOutcome>,
+    mut warnings: Vec<Warning>,
+    policy: &Policy,
+) -> ScanResult {
     let mut stats = ScanStats::default();
-    let mut warnings = changes.warnings.clone();
     let mut findings = Vec::new();
     for outcome in outcomes {
         match outcome {
@@ -123,12 +173,14 @@ pub fn scan_changeset(
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(ScanResult {
+    // Stable: a path's walk warning stays before its read warning.
+    warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    ScanResult {
         findings,
         rules: engine.rule_infos(),
         stats,
         warnings,
-    })
+    }
 }
 
 fn scan_file(engine: &Engine, file: &ChangedFile, max_size: u64) -> FileOutcome {

@@ -389,6 +389,40 @@ fn tree_applies_config_excludes_to_walked_files_only() {
 }
 
 #[test]
+fn a_streamed_walk_hands_each_file_over_once_even_from_overlapping_paths() {
+    let dir = sample_tree();
+    let d = dir.path();
+    let handed = |paths: &[PathBuf], threads| {
+        let got = std::sync::Mutex::new(Vec::new());
+        let options = TreeOptions {
+            threads: Some(threads),
+            ..TreeOptions::default()
+        };
+        let walked = changeset::tree_each(paths, &no_filter(), &options, &|f| {
+            got.lock().expect("not poisoned").push(f.path)
+        })
+        .expect("walk");
+        let mut got = got.into_inner().expect("not poisoned");
+        got.sort();
+        (got, walked)
+    };
+
+    let whole = changeset::tree(&[d.to_path_buf()], &no_filter()).expect("tree");
+    for threads in [1, 4] {
+        let (got, walked) = handed(&[d.to_path_buf()], threads);
+        assert_eq!(got, paths(&whole), "{threads} threads");
+        assert_eq!(walked.root, whole.root);
+    }
+
+    // The tree, a directory inside it and a file inside that: each file once.
+    let overlapping = [d.to_path_buf(), d.join("src"), d.join("src/main.rs")];
+    let (got, _) = handed(&overlapping, 4);
+    let main_rs: Vec<_> = got.iter().filter(|p| p.ends_with("main.rs")).collect();
+    assert_eq!(main_rs.len(), 1, "{got:?}");
+    assert_eq!(got.len(), whole.files.len(), "{got:?}");
+}
+
+#[test]
 fn tree_reports_a_missing_path() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("nope");
@@ -413,7 +447,10 @@ fn tree_warns_about_broken_symlinks_and_does_not_follow_links() {
     assert_eq!(set.warnings[0].path, "broken");
     assert!(set.warnings[0].message.contains("broken symbolic link"));
 
-    let follow = TreeOptions { follow_links: true };
+    let follow = TreeOptions {
+        follow_links: true,
+        ..TreeOptions::default()
+    };
     let set = changeset::tree_with(&[d.to_path_buf()], &no_filter(), &follow).expect("tree");
     assert_eq!(paths(&set), ["outside/far.txt", "real.txt"]);
     assert_eq!(set.warnings.len(), 1, "{:?}", set.warnings);
