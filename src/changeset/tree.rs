@@ -64,7 +64,6 @@ pub fn tree_with(
         root: walked.root,
         files,
         warnings: walked.warnings,
-        ..ChangeSet::default()
     })
 }
 
