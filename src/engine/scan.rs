@@ -232,10 +232,11 @@ fn load(file: &ChangedFile, max_size: u64) -> Result<std::borrow::Cow<'_, [u8]>,
                 return Err(too_large(size));
             }
             let mut buf = Vec::with_capacity(size as usize);
-            // `take` guards against a file that grows while we read it.
-            f.take(max_size + 1)
-                .read_to_end(&mut buf)
-                .map_err(unreadable)?;
+            // Read what was there when sized: a file that grows meanwhile cannot pass
+            // the limit, and the read ends without a last call to see the end of file.
+            // Files that say they are empty (some in /proc) are read to the limit.
+            let limit = if size == 0 { max_size + 1 } else { size };
+            f.take(limit).read_to_end(&mut buf).map_err(unreadable)?;
             if buf.len() as u64 > max_size {
                 return Err(too_large(buf.len() as u64));
             }
