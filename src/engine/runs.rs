@@ -21,8 +21,8 @@ const CARD_DIGITS_MIN: u32 = 13;
 pub struct Runs {
     /// Maximal runs of `[A-Za-z0-9+/]` at least [`TOKEN_RUN_MIN`] long, in order.
     pub tokens: Vec<(usize, usize)>,
-    /// Disjoint spans, in order, that hold every place where 13 or more digits lie within
-    /// 24 bytes.
+    /// Card-shaped runs, in order: digits joined by single spaces or hyphens, 13 or more
+    /// of them. Every card number lies in one.
     pub digits: Vec<(usize, usize)>,
 }
 
@@ -46,6 +46,9 @@ fn block_stats(block: &[u8; BLOCK]) -> (u32, bool) {
 
 pub fn find(h: &[u8]) -> Runs {
     let mut runs = Runs::default();
+    // Where 13 digits lie within 24 bytes: cheap to find, but true of hex dumps and number
+    // tables too, so these are then searched for card-shaped runs.
+    let mut dense: Vec<(usize, usize)> = Vec::new();
     let mut last_digits = [0u32; 2];
     let mut token_end = 0;
     let chunks = h.chunks_exact(BLOCK);
@@ -76,14 +79,50 @@ pub fn find(h: &[u8]) -> Runs {
                 start.saturating_sub(2 * BLOCK),
                 (start + BLOCK).min(h.len()),
             );
-            match runs.digits.last_mut() {
+            match dense.last_mut() {
                 Some(last) if span.0 <= last.1 => last.1 = span.1,
-                _ => runs.digits.push(span),
+                _ => dense.push(span),
             }
         }
         last_digits = [last_digits[1], digits];
     }
+    runs.digits = card_shaped_runs(h, &dense);
     runs
+}
+
+/// The runs of digits joined by single spaces or hyphens that hold [`CARD_DIGITS_MIN`]
+/// digits or more and start in one of `spans`. A run that starts before its span is
+/// reported from the span on; a card number within the span is whole in that part.
+fn card_shaped_runs(h: &[u8], spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    let mut out = Vec::new();
+    let mut i = 0;
+    for &(lo, hi) in spans {
+        i = i.max(lo);
+        while i < hi {
+            if !digit(i) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut count = 0;
+            loop {
+                while digit(i) {
+                    count += 1;
+                    i += 1;
+                }
+                if matches!(h.get(i), Some(b' ' | b'-')) && digit(i + 1) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            if count >= CARD_DIGITS_MIN {
+                out.push((start, i));
+            }
+        }
+    }
+    out
 }
 
 /// Whether any of `spans` (in order, disjoint) overlaps `lo..hi`.
@@ -135,6 +174,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn digit_tables_and_hex_dumps_are_not_card_shaped() {
+        let text = b"let t = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06];\n\
+                     let n = [1234, 5678, 9012, 3456, 7890, 1234];\n\
+                     at 2024-01-01 12:00:00.123456 +0000\n";
+        assert_eq!(find(text).digits, vec![]);
+        let text = b"ids: 1234 5678 9012 3456 and 12-34-56-78-90-12-34\n";
+        let runs = find(text).digits;
+        let found: Vec<&[u8]> = runs.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(
+            found,
+            [&b"1234 5678 9012 3456"[..], b"12-34-56-78-90-12-34"]
+        );
     }
 
     #[test]
