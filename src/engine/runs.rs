@@ -94,30 +94,27 @@ pub fn find(h: &[u8]) -> Runs {
 /// digits or more and start in one of `spans`. A run that starts before its span is
 /// reported from the span on; a card number within the span is whole in that part.
 fn card_shaped_runs(h: &[u8], spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let digit = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+    let digits_at = |i: usize| h[i..].iter().take_while(|b| b.is_ascii_digit()).count();
     let mut out = Vec::new();
     let mut i = 0;
     for &(lo, hi) in spans {
         i = i.max(lo);
-        while i < hi {
-            if !digit(i) {
-                i += 1;
-                continue;
-            }
-            let start = i;
+        while let Some(skip) = h[i.min(hi)..hi].iter().position(u8::is_ascii_digit) {
+            let start = i + skip;
+            i = start;
             let mut count = 0;
             loop {
-                while digit(i) {
-                    count += 1;
-                    i += 1;
-                }
-                if matches!(h.get(i), Some(b' ' | b'-')) && digit(i + 1) {
-                    i += 1;
-                } else {
+                let n = digits_at(i);
+                count += n;
+                i += n;
+                let joined = matches!(h.get(i), Some(b' ' | b'-'))
+                    && h.get(i + 1).is_some_and(u8::is_ascii_digit);
+                if !joined {
                     break;
                 }
+                i += 1;
             }
-            if count >= CARD_DIGITS_MIN {
+            if count >= CARD_DIGITS_MIN as usize {
                 out.push((start, i));
             }
         }
