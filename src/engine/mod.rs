@@ -16,12 +16,14 @@ pub mod runs;
 pub mod scan;
 pub mod suppress;
 pub mod validate;
+mod value_run;
 
 use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
 use prefilter::Prefilter;
 use regex::bytes::RegexSet;
 use rule::{Rule, Scope};
 use validate::Outcome;
+use value_run::ValueRun;
 
 /// Compiled rules, ready to scan. Build once, share across threads.
 pub struct Engine {
@@ -34,6 +36,8 @@ pub struct Engine {
     file_scoped_set: Option<RegexSet>,
     token_scoped: Vec<usize>,
     digit_scoped: Vec<usize>,
+    /// Per rule: a run its secret needs, checked before its regex runs on a window.
+    value_runs: Vec<Option<ValueRun>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +104,10 @@ impl Engine {
         };
         Ok(Self {
             multiline: rules.iter().map(|r| r.multiline).collect(),
+            value_runs: rules
+                .iter()
+                .map(|r| ValueRun::from_pattern(r.regex.as_str()))
+                .collect(),
             token_scoped: scoped(Scope::TokenRuns),
             digit_scoped: scoped(Scope::DigitRuns),
             file_scoped,
@@ -239,6 +247,12 @@ impl Engine {
     fn collect(&self, ri: usize, content: &[u8], lo: usize, hi: usize, out: &mut Vec<Candidate>) {
         let rule = &self.rules[ri];
         let window = &content[lo..hi];
+        if self.value_runs[ri]
+            .as_ref()
+            .is_some_and(|run| !run.admits(window))
+        {
+            return;
+        }
         for caps in rule.regex.captures_iter(window) {
             let Some(m) = rule
                 .secret_groups
