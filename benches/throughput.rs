@@ -2,13 +2,14 @@
 //!
 //! Reports, for a real source tree (DIR, else `$SECRETGATE_BENCH_DIR`, else
 //! `~/.cargo/registry/src`) and for a tree generated from a fixed seed: MB/s on one thread
-//! and on all cores, the rule-compilation time, the fixed cost of scanning one small file,
+//! and on all cores, both for the scan of an already listed tree and for the walk and scan
+//! together as `secretgate scan DIR` runs them, the rule-compilation time, the fixed cost of scanning one small file,
 //! and peak resident memory (Linux `VmHWM`), also for generated trees of three sizes, each
 //! in a fresh process. Each speed is the best of three runs, so a busy machine shows up as
 //! noise rather than as a trend.
 
-use secretgate::changeset::{self, ChangeSet, PathFilter};
-use secretgate::engine::scan::{scan_changeset, Policy, ScanOptions};
+use secretgate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
+use secretgate::engine::scan::{scan_changeset, FileScanner, Policy, ScanOptions};
 use secretgate::engine::{ruleset, Engine};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -43,6 +44,32 @@ fn throughput(engine: &Engine, changes: &ChangeSet, threads: usize) -> (f64, u64
         r.stats.bytes_scanned
     });
     (bytes as f64 / 1e6 / elapsed.as_secs_f64(), bytes, findings)
+}
+
+/// Walks `dir` and scans each file as it is found, as `secretgate scan DIR` does.
+fn walk_and_scan(engine: &Engine, dir: &Path, threads: Option<usize>) -> u64 {
+    let options = ScanOptions {
+        threads,
+        ..ScanOptions::default()
+    };
+    let tree = TreeOptions {
+        threads,
+        ..TreeOptions::default()
+    };
+    let scanner = FileScanner::new(engine, &options);
+    let walked = changeset::tree_each(&[dir.to_path_buf()], &PathFilter::default(), &tree, &|f| {
+        scanner.scan(&f)
+    })
+    .expect("walk");
+    scanner
+        .finish(walked.warnings, &Policy::default())
+        .stats
+        .bytes_scanned
+}
+
+fn walk_and_scan_throughput(engine: &Engine, dir: &Path, threads: usize) -> f64 {
+    let (elapsed, bytes) = best_of_3(|| walk_and_scan(engine, dir, Some(threads)));
+    bytes as f64 / 1e6 / elapsed.as_secs_f64()
 }
 
 fn peak_rss_mib() -> Option<f64> {
@@ -92,15 +119,20 @@ fn generate_tree(dir: &Path, seed: u64, files: usize, lines_per_file: usize) {
     }
 }
 
-fn report(name: &str, engine: &Engine, changes: &ChangeSet) {
+fn report(name: &str, engine: &Engine, dir: &Path) {
+    let changes = changeset::tree(&[dir.to_path_buf()], &PathFilter::default()).expect("walk");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (one, bytes, findings) = throughput(engine, changes, 1);
-    let (all, _, _) = throughput(engine, changes, cores);
+    let (one, bytes, findings) = throughput(engine, &changes, 1);
+    let (all, _, _) = throughput(engine, &changes, cores);
     println!(
-        "{name}: {} files, {:.1} MB, {findings} findings | 1 thread {one:.1} MB/s | {cores} threads {all:.1} MB/s",
+        "{name}: {} files, {:.1} MB, {findings} findings\n  \
+         scan of the listed tree: 1 thread {one:.1} MB/s | {cores} threads {all:.1} MB/s",
         changes.files.len(),
         bytes as f64 / 1e6
     );
+    let one = walk_and_scan_throughput(engine, dir, 1);
+    let all = walk_and_scan_throughput(engine, dir, cores);
+    println!("  walk and scan together: 1 thread {one:.1} MB/s | {cores} threads {all:.1} MB/s");
 }
 
 /// Peak memory must not grow with the tree: each size is scanned in a fresh process (this
@@ -138,17 +170,10 @@ fn memory_by_tree_size() {
 /// The child side of [`memory_by_tree_size`]: one scan on all cores, then the peak.
 fn memory_child(dir: PathBuf) {
     let engine = engine();
-    let changes = changeset::tree(&[dir], &PathFilter::default()).expect("walk");
-    let r = scan_changeset(
-        &engine,
-        &changes,
-        &ScanOptions::default(),
-        &Policy::default(),
-    )
-    .expect("scan");
+    let bytes = walk_and_scan(&engine, &dir, None);
     println!(
         "{:.1} MB scanned, peak resident memory {:.0} MiB",
-        r.stats.bytes_scanned as f64 / 1e6,
+        bytes as f64 / 1e6,
         peak_rss_mib().unwrap_or(f64::NAN)
     );
 }
@@ -193,19 +218,14 @@ fn main() {
     if !generated.exists() {
         generate_tree(&generated, 42, 2_000, 400);
     }
-    let filter = PathFilter::default();
-    let changes = changeset::tree(&[generated], &filter).expect("generated tree");
-    report("generated (seed 42)", &engine, &changes);
+    report("generated (seed 42)", &engine, &generated);
 
     match dir {
-        Some(d) if d.is_dir() => {
-            let changes = changeset::tree(std::slice::from_ref(&d), &filter).expect("walk");
-            report(&format!("real tree {}", d.display()), &engine, &changes);
-        }
+        Some(d) if d.is_dir() => report(&format!("real tree {}", d.display()), &engine, &d),
         _ => println!("no real tree given (pass a directory or set SECRETGATE_BENCH_DIR)"),
     }
     if let Some(mib) = peak_rss_mib() {
-        println!("peak resident memory of this process (both change sets): {mib:.0} MiB");
+        println!("peak resident memory of this process (both trees): {mib:.0} MiB");
     }
     memory_by_tree_size();
 }
