@@ -2,7 +2,8 @@
 //! offline validators, allowlists and suppressions.
 //!
 //! [`Engine::scan_content`] finds secrets in one file's bytes; [`scan::scan_changeset`]
-//! runs it over a whole [`crate::changeset::ChangeSet`] in parallel and applies the line
+//! runs it over a whole [`crate::changeset::ChangeSet`] in parallel, and
+//! [`scan::FileScanner`] over files as a tree walk hands them over; both apply the line
 //! filter, the config's allow entries and the baseline.
 
 pub mod allowlist;

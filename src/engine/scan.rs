@@ -1,6 +1,6 @@
-//! Runs the engine over a change set: load each file, skip what cannot be text, scan in
-//! parallel, keep findings on counted lines, then apply config allow entries and the
-//! baseline.
+//! Runs the engine over a change set, or over files as a walk finds them: load each file,
+//! skip what cannot be text, scan in parallel, keep findings on counted lines, then apply
+//! config allow entries and the baseline.
 
 use super::baseline::Baseline;
 use super::suppress::AllowRule;
