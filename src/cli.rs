@@ -46,7 +46,7 @@ pub struct CommonScanArgs {
     /// Config file (default: `.secretgate.yml` at the repository root, if present).
     #[arg(long, env = "SECRETGATE_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default, or 0: all cores).
     #[arg(long, env = "SECRETGATE_THREADS")]
     pub threads: Option<usize>,
     /// Skip files larger than this many bytes (suffixes K, M, G allowed; default 25M).

@@ -88,7 +88,8 @@ impl Pipeline {
                 .max_file_size
                 .or(config.max_file_size)
                 .unwrap_or(ScanOptions::default().max_file_size),
-            threads: common.threads,
+            // 0 means the default, all cores, for the walk and the scan alike.
+            threads: common.threads.filter(|&n| n > 0),
         };
         Ok(Self {
             engine: Engine::new(rules)?,
