@@ -179,7 +179,7 @@ impl KeywordDfa {
     /// one of them lands on a match state, and returns that offset, or `seg` at the end.
     ///
     /// Kept apart from the match bookkeeping so that the lane states, the four cursors
-    /// and the tables all stay in registers: this loop is a third of a scan.
+    /// and the tables all stay in registers: this is the scan's hottest loop.
     #[inline(never)]
     fn walk_lanes(&self, h: &[u8], seg: usize, mut i: usize, state: &mut [u32; LANES]) -> usize {
         let (trans, classes, first_match) = (&self.trans[..], &self.classes, self.first_match);

@@ -183,6 +183,12 @@ pub(crate) fn expand_fragments(pattern: &str) -> String {
     out
 }
 
+/// `secret`, or one of its alternatives `secret2`, `secret3`...
+pub(crate) fn is_secret_group(name: &str) -> bool {
+    name.strip_prefix("secret")
+        .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('-')
@@ -230,10 +236,7 @@ impl Rule {
         let secret_groups = regex
             .capture_names()
             .enumerate()
-            .filter(|(_, n)| {
-                n.and_then(|n| n.strip_prefix("secret"))
-                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()))
-            })
+            .filter(|(_, n)| n.is_some_and(is_secret_group))
             .map(|(i, _)| i)
             .collect();
         let allowlist = spec

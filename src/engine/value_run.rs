@@ -6,6 +6,7 @@
 //! repetitions and assignment glue) costs far more. Both N and the bytes come from the
 //! rule's own pattern, so the test can never disagree with it.
 
+use super::rule::is_secret_group;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Below this, runs are too common in code for the test to reject much.
@@ -69,12 +70,7 @@ impl ValueRun {
 fn secret_groups<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
     match hir.kind() {
         HirKind::Capture(cap) => {
-            let is_secret = cap
-                .name
-                .as_deref()
-                .and_then(|n| n.strip_prefix("secret"))
-                .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()));
-            if is_secret {
+            if cap.name.as_deref().is_some_and(is_secret_group) {
                 out.push(&cap.sub);
             } else {
                 secret_groups(&cap.sub, out);
