@@ -46,8 +46,9 @@ fn block_stats(block: &[u8; BLOCK]) -> (u32, bool) {
 
 pub fn find(h: &[u8]) -> Runs {
     let mut runs = Runs::default();
-    // Where 13 digits lie within 24 bytes: cheap to find, but true of hex dumps and number
-    // tables too, so these are then searched for card-shaped runs.
+    // Where three consecutive blocks hold 13 digits (as any card number's do): cheap to
+    // find, but true of hex dumps and number tables too, so these spans are then searched
+    // for card-shaped runs.
     let mut dense: Vec<(usize, usize)> = Vec::new();
     let mut last_digits = [0u32; 2];
     let mut token_end = 0;
