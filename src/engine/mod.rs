@@ -24,7 +24,6 @@ use prefilter::Prefilter;
 use regex::bytes::RegexSet;
 use rule::{Rule, Scope};
 use validate::Outcome;
-use value_run::ValueRun;
 
 /// Compiled rules, ready to scan. Build once, share across threads.
 pub struct Engine {
@@ -37,8 +36,6 @@ pub struct Engine {
     file_scoped_set: Option<RegexSet>,
     token_scoped: Vec<usize>,
     digit_scoped: Vec<usize>,
-    /// Per rule: a run its secret needs, checked before its regex runs on a window.
-    value_runs: Vec<Option<ValueRun>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,10 +102,6 @@ impl Engine {
         };
         Ok(Self {
             multiline: rules.iter().map(|r| r.multiline).collect(),
-            value_runs: rules
-                .iter()
-                .map(|r| ValueRun::from_pattern(r.regex.as_str()))
-                .collect(),
             token_scoped: scoped(Scope::TokenRuns),
             digit_scoped: scoped(Scope::DigitRuns),
             file_scoped,
@@ -248,7 +241,8 @@ impl Engine {
     fn collect(&self, ri: usize, content: &[u8], lo: usize, hi: usize, out: &mut Vec<Candidate>) {
         let rule = &self.rules[ri];
         let window = &content[lo..hi];
-        if self.value_runs[ri]
+        if rule
+            .value_run
             .as_ref()
             .is_some_and(|run| !run.admits(window))
         {

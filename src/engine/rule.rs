@@ -1,6 +1,7 @@
 //! Rules as data: the YAML schema ([`RuleSpec`]) and its compiled form ([`Rule`]).
 
 use super::validate::Validator;
+use super::value_run::ValueRun;
 use crate::findings::{Confidence, RuleInfo, Severity};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
@@ -113,6 +114,9 @@ pub struct Rule {
     /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
     /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
     pub secret_groups: Vec<usize>,
+    /// A run of bytes any secret of this rule lies in, checked before the regex runs on
+    /// a window; read from the pattern.
+    pub(crate) value_run: Option<ValueRun>,
     pub multiline: bool,
     pub min_entropy: Option<f64>,
     pub validator: Option<Validator>,
@@ -224,6 +228,7 @@ impl Rule {
             source,
         };
         let regex = compile_regex(&expand_fragments(&spec.pattern)).map_err(pattern_error)?;
+        let value_run = ValueRun::from_pattern(regex.as_str());
         let context = spec
             .context
             .as_deref()
@@ -278,6 +283,7 @@ impl Rule {
                 .collect(),
             regex,
             secret_groups,
+            value_run,
             scope: spec.scope,
             multiline: spec.multiline,
             min_entropy: spec.min_entropy,
