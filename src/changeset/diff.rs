@@ -356,7 +356,7 @@ fn header_path(names: &[u8]) -> Option<Vec<u8>> {
     // Unquoted and not a rename: the same name twice, so the separating space is the middle
     // byte, even when the name itself holds spaces (git's own parser reads it the same way).
     let half = names.len() / 2;
-    if names.len() % 2 == 0 || names[half] != b' ' {
+    if names.len().is_multiple_of(2) || names[half] != b' ' {
         return None;
     }
     let (old, new) = (&names[..half], &names[half + 1..]);

@@ -96,7 +96,7 @@ fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Published test numbers, Stripe scenario numbers, and numbers whose digits between the first
