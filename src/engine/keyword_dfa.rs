@@ -175,27 +175,25 @@ impl KeywordDfa {
         out
     }
 
-    /// Steps the four lanes (lane `k` reads `h[k * seg..][..seg]`) from offset `i` until
+    /// Steps the four lanes (lane `k` reads `h[k * seg..][..seg]`) from offset `from` until
     /// one of them lands on a match state, and returns that offset, or `seg` at the end.
     ///
     /// Kept apart from the match bookkeeping so that the lane states, the four cursors
     /// and the tables all stay in registers: this is the scan's hottest loop.
     #[inline(never)]
-    fn walk_lanes(&self, h: &[u8], seg: usize, mut i: usize, state: &mut [u32; LANES]) -> usize {
+    fn walk_lanes(&self, h: &[u8], seg: usize, from: usize, state: &mut [u32; LANES]) -> usize {
         let (trans, classes, first_match) = (&self.trans[..], &self.classes, self.first_match);
         let step = |s: u32, b: u8| trans[(s + u32::from(classes[usize::from(b)])) as usize];
-        let (a, b, c, d) = (
-            &h[..seg],
-            &h[seg..2 * seg],
-            &h[2 * seg..3 * seg],
-            &h[3 * seg..4 * seg],
-        );
+        let lane = |k: usize| &h[k * seg + from..(k + 1) * seg];
+        // Zipped iterators rather than indexing: no bounds check on the bytes.
+        let bytes = lane(0).iter().zip(lane(1)).zip(lane(2)).zip(lane(3));
         let [mut s0, mut s1, mut s2, mut s3] = *state;
-        while i < seg {
-            s0 = step(s0, a[i]);
-            s1 = step(s1, b[i]);
-            s2 = step(s2, c[i]);
-            s3 = step(s3, d[i]);
+        let mut i = from;
+        for (((&a, &b), &c), &d) in bytes {
+            s0 = step(s0, a);
+            s1 = step(s1, b);
+            s2 = step(s2, c);
+            s3 = step(s3, d);
             if s0.max(s1).max(s2.max(s3)) >= first_match {
                 break;
             }
