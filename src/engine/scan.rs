@@ -8,7 +8,9 @@ use super::Engine;
 use crate::changeset::{ChangeSet, ChangedFile, Source};
 use crate::findings::{Finding, ScanResult, ScanStats, Warning};
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::io::Read;
+use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 /// How much of a file's start is checked for NUL bytes to call it binary (as git does).
@@ -183,19 +185,47 @@ fn summarize(
     }
 }
 
+/// A read buffer above this size is given back after its file, so that one large file
+/// does not hold memory for the rest of the run.
+const READ_BUFFER_KEEP: usize = 1 << 20;
+
+thread_local! {
+    /// Each thread reads its files into one buffer: no allocation per file, and its
+    /// pages stay mapped.
+    static READ_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
 fn scan_file(engine: &Engine, file: &ChangedFile, max_size: u64) -> FileOutcome {
     if has_binary_extension(&file.path) {
         return FileOutcome::Binary;
     }
-    let content = match load(file, max_size) {
-        Ok(c) => c,
-        Err(outcome) => return outcome,
-    };
+    match &file.source {
+        Source::Bytes(b) if b.len() as u64 > max_size => too_large(file, b.len() as u64, max_size),
+        Source::Bytes(b) => scan_bytes(engine, file, b),
+        Source::Disk(p) => READ_BUFFER.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            let outcome = match read(p, &mut buffer, max_size) {
+                Ok(()) => scan_bytes(engine, file, &buffer),
+                Err(ReadError::TooLarge(size)) => too_large(file, size, max_size),
+                Err(ReadError::Io(e)) => FileOutcome::Unreadable(Warning {
+                    path: file.path.clone(),
+                    message: format!("skipped: cannot read: {e}"),
+                }),
+            };
+            if buffer.capacity() > READ_BUFFER_KEEP {
+                *buffer = Vec::new();
+            }
+            outcome
+        }),
+    }
+}
+
+fn scan_bytes(engine: &Engine, file: &ChangedFile, content: &[u8]) -> FileOutcome {
     let sniff = &content[..content.len().min(BINARY_SNIFF_LEN)];
     if memchr::memchr(0, sniff).is_some() {
         return FileOutcome::Binary;
     }
-    let scanned = engine.scan_content(&file.path, &content);
+    let scanned = engine.scan_content(&file.path, content);
     FileOutcome::Scanned {
         bytes: content.len() as u64,
         findings: scanned
@@ -207,42 +237,38 @@ fn scan_file(engine: &Engine, file: &ChangedFile, max_size: u64) -> FileOutcome 
     }
 }
 
-fn load(file: &ChangedFile, max_size: u64) -> Result<std::borrow::Cow<'_, [u8]>, FileOutcome> {
-    let too_large = |size: u64| {
-        FileOutcome::TooLarge(Warning {
-            path: file.path.clone(),
-            message: format!(
-                "skipped: {size} bytes is over the {max_size}-byte limit (--max-file-size)"
-            ),
-        })
-    };
-    let unreadable = |e: std::io::Error| {
-        FileOutcome::Unreadable(Warning {
-            path: file.path.clone(),
-            message: format!("skipped: cannot read: {e}"),
-        })
-    };
-    match &file.source {
-        Source::Bytes(b) if b.len() as u64 > max_size => Err(too_large(b.len() as u64)),
-        Source::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
-        Source::Disk(p) => {
-            let f = std::fs::File::open(p).map_err(unreadable)?;
-            let size = f.metadata().map_err(unreadable)?.len();
-            if size > max_size {
-                return Err(too_large(size));
-            }
-            let mut buf = Vec::with_capacity(size as usize);
-            // Read what was there when sized: a file that grows meanwhile cannot pass
-            // the limit, and the read ends without a last call to see the end of file.
-            // Files that say they are empty (some in /proc) are read to the limit.
-            let limit = if size == 0 { max_size + 1 } else { size };
-            f.take(limit).read_to_end(&mut buf).map_err(unreadable)?;
-            if buf.len() as u64 > max_size {
-                return Err(too_large(buf.len() as u64));
-            }
-            Ok(std::borrow::Cow::Owned(buf))
-        }
+fn too_large(file: &ChangedFile, size: u64, max_size: u64) -> FileOutcome {
+    FileOutcome::TooLarge(Warning {
+        path: file.path.clone(),
+        message: format!(
+            "skipped: {size} bytes is over the {max_size}-byte limit (--max-file-size)"
+        ),
+    })
+}
+
+enum ReadError {
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+/// Reads the file at `path` into `buffer` (replacing what was there).
+fn read(path: &Path, buffer: &mut Vec<u8>, max_size: u64) -> Result<(), ReadError> {
+    let f = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let size = f.metadata().map_err(ReadError::Io)?.len();
+    if size > max_size {
+        return Err(ReadError::TooLarge(size));
     }
+    buffer.clear();
+    buffer.reserve(size as usize);
+    // Read what was there when sized: a file that grows meanwhile cannot pass the
+    // limit, and the read ends without a last call to see the end of file. Files that
+    // say they are empty (some in /proc) are read to the limit.
+    let limit = if size == 0 { max_size + 1 } else { size };
+    f.take(limit).read_to_end(buffer).map_err(ReadError::Io)?;
+    if buffer.len() as u64 > max_size {
+        return Err(ReadError::TooLarge(buffer.len() as u64));
+    }
+    Ok(())
 }
 
 fn has_binary_extension(path: &str) -> bool {
