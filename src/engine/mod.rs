@@ -10,6 +10,7 @@ pub mod allowlist;
 pub mod baseline;
 pub mod entropy;
 mod keyword_dfa;
+mod keyword_start;
 mod prefilter;
 pub mod rule;
 pub mod ruleset;
@@ -154,15 +155,24 @@ impl Engine {
     fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, Vec<(usize, usize)>) {
         let mut candidates = Vec::new();
         let runs = runs::find(content);
-        for (rule, windows) in self.prefilter.windows(content, &self.multiline) {
+        for found in self.prefilter.windows(content, &self.multiline) {
+            let rule = found.rule;
             let spans = match self.rules[rule].scope {
                 Scope::File => None,
                 Scope::TokenRuns => Some(&runs.tokens),
                 Scope::DigitRuns => Some(&runs.digits),
             };
-            for (lo, hi) in windows {
+            let mut keyword_starts = found.keyword_starts;
+            if self.rules[rule].from_keywords {
+                keyword_starts.sort_unstable();
+                keyword_starts.dedup();
+            }
+            for (lo, hi) in found.windows {
                 if spans.is_none_or(|s| runs::runs_overlap(s, lo, hi)) {
-                    self.collect(rule, content, lo, hi, &mut candidates);
+                    let from = keyword_starts.partition_point(|&s| s < lo);
+                    let to = keyword_starts.partition_point(|&s| s < hi);
+                    let starts = &keyword_starts[from..to];
+                    self.collect_at(rule, content, lo, hi, starts, &mut candidates);
                 }
             }
         }
@@ -239,66 +249,100 @@ impl Engine {
 
     /// Runs rule `ri` on `content[lo..hi]` and keeps the matches that pass its filters.
     fn collect(&self, ri: usize, content: &[u8], lo: usize, hi: usize, out: &mut Vec<Candidate>) {
+        self.collect_at(ri, content, lo, hi, &[], out);
+    }
+
+    /// As [`Self::collect`]; a rule whose matches all start with a keyword is searched
+    /// from `keyword_starts` (those in the window, sorted) only, which finds the same
+    /// matches as a search of the whole window. (Such a rule has keywords, so it only
+    /// ever comes here from the prefilter, with its keywords' starts.)
+    fn collect_at(
+        &self,
+        ri: usize,
+        content: &[u8],
+        lo: usize,
+        hi: usize,
+        keyword_starts: &[usize],
+        out: &mut Vec<Candidate>,
+    ) {
         let rule = &self.rules[ri];
-        let window = &content[lo..hi];
         if rule
             .value_run
             .as_ref()
-            .is_some_and(|run| !run.admits(window))
+            .is_some_and(|run| !run.admits(&content[lo..hi]))
         {
             return;
         }
-        for caps in rule.regex.captures_iter(window) {
-            let Some(m) = rule
-                .secret_groups
-                .iter()
-                .find_map(|&g| caps.get(g))
-                .or_else(|| caps.get(0))
-            else {
-                continue;
-            };
-            let (start, end) = (lo + m.start(), lo + m.end());
-            // A rule's windows are merged and disjoint, so no span is seen twice.
-            if start == end {
-                continue;
-            }
-            let secret = &content[start..end];
-            if let Some(min) = rule.min_entropy {
-                if entropy::shannon(secret) < min {
+        if rule.from_keywords {
+            // `rule.regex` is anchored: one search from each keyword, each starting where
+            // the last match ended or later, as an unanchored search's next one would.
+            let mut groups = rule.regex.capture_locations();
+            let mut next = lo;
+            for &start in keyword_starts {
+                if start < next {
                     continue;
                 }
-            }
-            if rule.allowlist.iter().any(|a| a.is_match(secret)) {
-                continue;
-            }
-            if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
-                continue;
-            }
-            if let Some(context) = &rule.context {
-                let (lo, hi) = neighbourhood(content, start, end);
-                if !context.is_match(&content[lo..hi]) {
+                let Some(m) = rule.regex.captures_read(&mut groups, &content[start..hi]) else {
                     continue;
+                };
+                next = start + m.end();
+                if let Some((s, e)) = secret_span(rule, |g| groups.get(g)) {
+                    self.keep(ri, content, start + s, start + e, out);
                 }
             }
-            let (validation, confidence) = match rule.validator.map(|v| (v, v.check(secret))) {
-                None => (Validation::None, rule.info.confidence),
-                Some((v, Outcome::Verified)) if v.is_checksum() => {
-                    (Validation::Verified, Confidence::High)
+        } else {
+            for caps in rule.regex.captures_iter(&content[lo..hi]) {
+                let group = |g| caps.get(g).map(|m| (m.start(), m.end()));
+                if let Some((s, e)) = secret_span(rule, group) {
+                    self.keep(ri, content, lo + s, lo + e, out);
                 }
-                Some((_, Outcome::Verified)) => (Validation::Verified, rule.info.confidence),
-                Some((_, Outcome::Unverified)) if rule.require_verified => continue,
-                Some((_, Outcome::Unverified)) => (Validation::Unverified, rule.info.confidence),
-                Some((_, Outcome::Rejected)) => continue,
-            };
-            out.push(Candidate {
-                rule: ri,
-                start,
-                end,
-                validation,
-                confidence,
-                decoded: None,
-            });
+            }
         }
+    }
+
+    /// Keeps the secret at `content[start..end]` if it passes rule `ri`'s filters.
+    fn keep(&self, ri: usize, content: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
+        let rule = &self.rules[ri];
+        // A rule's windows are merged and disjoint, so no span is seen twice.
+        if start == end {
+            return;
+        }
+        let secret = &content[start..end];
+        if let Some(min) = rule.min_entropy {
+            if entropy::shannon(secret) < min {
+                return;
+            }
+        }
+        if rule.allowlist.iter().any(|a| a.is_match(secret)) {
+            return;
+        }
+        if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
+            return;
+        }
+        if let Some(context) = &rule.context {
+            let (lo, hi) = neighbourhood(content, start, end);
+            if !context.is_match(&content[lo..hi]) {
+                return;
+            }
+        }
+        let (validation, confidence) = match rule.validator.map(|v| (v, v.check(secret))) {
+            None => (Validation::None, rule.info.confidence),
+            Some((v, Outcome::Verified)) if v.is_checksum() => {
+                (Validation::Verified, Confidence::High)
+            }
+            Some((_, Outcome::Verified)) => (Validation::Verified, rule.info.confidence),
+            Some((_, Outcome::Unverified)) if rule.require_verified => return,
+            Some((_, Outcome::Unverified)) => (Validation::Unverified, rule.info.confidence),
+            Some((_, Outcome::Rejected)) => return,
+        };
+        out.push(Candidate {
+            rule: ri,
+            start,
+            end,
+            validation,
+            confidence,
+            decoded: None,
+        });
     }
 
     fn finding(
@@ -358,6 +402,18 @@ fn resolve_overlaps(mut cands: Vec<Candidate>, rules: &[Rule]) -> Vec<Candidate>
     }
     kept.sort_by_key(|c| c.start);
     kept
+}
+
+/// Where a match's secret is: its first `secret` group that took part, else the whole
+/// match. `group(i)` is where group `i` matched, if it did.
+fn secret_span(
+    rule: &Rule,
+    group: impl Fn(usize) -> Option<(usize, usize)>,
+) -> Option<(usize, usize)> {
+    rule.secret_groups
+        .iter()
+        .find_map(|&g| group(g))
+        .or_else(|| group(0))
 }
 
 /// The secret's lines plus the line before and the line after: where a rule's `context`
@@ -454,6 +510,52 @@ fn redacted_line(content: &[u8], masks: &[Mask], own: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Searching from keywords finds exactly what searching whole windows finds, on every
+    /// rule's examples and negative examples, alone, all on separate lines and all on one
+    /// line, and on lines where keywords overlap or repeat.
+    #[test]
+    fn searching_from_keywords_finds_what_searching_windows_finds() {
+        let specs = ruleset::builtin_specs().expect("rules parse");
+        let engine = |from_keywords: bool| {
+            let rules = specs
+                .iter()
+                .map(|s| Rule::compile_with(s.clone(), from_keywords).expect("compiles"))
+                .collect();
+            Engine::new(rules).expect("engine")
+        };
+        let (from_keywords, windowed) = (engine(true), engine(false));
+        assert!(from_keywords.rules.iter().any(|r| r.from_keywords));
+        assert!(!windowed.rules.iter().any(|r| r.from_keywords));
+        let mut texts: Vec<String> = specs
+            .iter()
+            .flat_map(|s| s.examples.iter().chain(&s.negative_examples))
+            .cloned()
+            .collect();
+        texts.extend([
+            texts.join("\n"),
+            texts.join(" "),
+            "token_secret: 'CYhTIsM2M9hcqutUUZgFv/dhLEK1Bf9xNxOn5FXulIc='".into(),
+            "secret secret = 'CYhTIsM2M9hcqutUUZgFv/dhLEK1Bf9xNxOn5FXulIc=' token='Wq3vT8xLm2Rz7Kp4Nd9Yb6Hc1Fg5Js0A'".into(),
+            "api_key_secret_token:\n  value: Wq3vT8xLm2Rz7Kp4Nd9Yb6Hc1Fg5Js0A\n".into(),
+            "secret=Wq3vT8xLm2Rz7Kp4Nd9Yb6Hc1Fg5Js0Atoken=CYhTIsM2M9hcqutUUZgFv/dhLEK1Bf9xNxOn5F".into(),
+        ]);
+        // Compared before overlapping matches are resolved, which could hide a difference.
+        let candidates = |engine: &Engine, text: &str| -> Vec<_> {
+            let (found, _) = engine.candidates(text.as_bytes());
+            found
+                .iter()
+                .map(|c| (c.rule, c.start, c.end, c.validation, c.confidence))
+                .collect()
+        };
+        for text in &texts {
+            let a = candidates(&from_keywords, text);
+            assert_eq!(a, candidates(&windowed, text), "{text}");
+            let a = from_keywords.scan_content("t", text.as_bytes()).findings;
+            let b = windowed.scan_content("t", text.as_bytes()).findings;
+            assert_eq!(a, b, "{text}");
+        }
+    }
 
     #[test]
     fn positions_are_one_based_code_points() {

@@ -38,25 +38,38 @@ impl Prefilter {
         })
     }
 
-    /// For each rule with a keyword in `haystack`, the merged byte windows to run it on.
-    /// `multiline[i]` says whether rule `i` may span lines.
-    pub fn windows(
-        &self,
-        haystack: &[u8],
-        multiline: &[bool],
-    ) -> Vec<(usize, Vec<(usize, usize)>)> {
-        let mut per_rule: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+    /// For each rule with a keyword in `haystack`, the merged byte windows to run it on,
+    /// and where its keywords start. `multiline[i]` says whether rule `i` may span lines.
+    pub fn windows(&self, haystack: &[u8], multiline: &[bool]) -> Vec<RuleWindows> {
+        let mut per_rule: Vec<RuleWindows> = Vec::new();
         for m in self.automaton.find_all(haystack) {
             for &rule in &self.rules_of_pattern[m.pattern] {
                 let window = window_around(haystack, m.start, m.end, multiline[rule]);
-                match per_rule.iter_mut().find(|(r, _)| *r == rule) {
-                    Some((_, ws)) => push_merged(ws, window),
-                    None => per_rule.push((rule, vec![window])),
+                match per_rule.iter_mut().find(|r| r.rule == rule) {
+                    Some(r) => {
+                        push_merged(&mut r.windows, window);
+                        r.keyword_starts.push(m.start);
+                    }
+                    None => per_rule.push(RuleWindows {
+                        rule,
+                        windows: vec![window],
+                        keyword_starts: vec![m.start],
+                    }),
                 }
             }
         }
         per_rule
     }
+}
+
+/// Where one rule runs in a file.
+pub struct RuleWindows {
+    pub rule: usize,
+    /// Merged and in order.
+    pub windows: Vec<(usize, usize)>,
+    /// Where the rule's keywords start, in order of where they end (so not sorted when
+    /// keywords of different lengths overlap); every one lies in a window.
+    pub keyword_starts: Vec<usize>,
 }
 
 /// The line around a keyword hit (bounded on long lines), or for multi-line rules the
@@ -125,9 +138,14 @@ mod tests {
         let text = b"a\nAccountKey=1 AccountKey=2\nnothing\nx ghp_abc\n";
         let w = p.windows(text, &[false, false]);
         assert_eq!(w.len(), 2);
-        let (r0, w0) = &w[0];
-        assert_eq!(*r0, 0);
-        assert_eq!(w0, &vec![(2, 45)], "the keyword line and the two below");
-        assert_eq!(&text[w[1].1[0].0..w[1].1[0].1], b"x ghp_abc");
+        assert_eq!(w[0].rule, 0);
+        assert_eq!(
+            w[0].windows,
+            vec![(2, 45)],
+            "the keyword line and the two below"
+        );
+        assert_eq!(w[0].keyword_starts, vec![2, 15]);
+        let (lo, hi) = w[1].windows[0];
+        assert_eq!(&text[lo..hi], b"x ghp_abc");
     }
 }

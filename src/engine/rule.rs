@@ -1,5 +1,6 @@
 //! Rules as data: the YAML schema ([`RuleSpec`]) and its compiled form ([`Rule`]).
 
+use super::keyword_start;
 use super::validate::Validator;
 use super::value_run::ValueRun;
 use crate::findings::{Confidence, RuleInfo, Severity};
@@ -110,7 +111,12 @@ pub struct Rule {
     pub info: RuleInfo,
     pub keywords: Vec<String>,
     pub scope: Scope,
+    /// The pattern, compiled. When `from_keywords` is set it is anchored at the start of
+    /// its haystack and runs from each keyword the prefilter found, not across windows.
     pub regex: Regex,
+    /// Every match starts with one of the keywords (read from the pattern by
+    /// [`keyword_start`]), so the rule is searched from its keywords.
+    pub(crate) from_keywords: bool,
     /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
     /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
     pub secret_groups: Vec<usize>,
@@ -178,6 +184,17 @@ const FRAGMENTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// `pattern` parsed as [`compile_regex`] parses it, for reading its structure; `None` if
+/// it does not parse (compiling it then reports why).
+pub(crate) fn parse_pattern(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()
+}
+
 /// Replaces every `{{name}}` with its fragment.
 pub(crate) fn expand_fragments(pattern: &str) -> String {
     let mut out = pattern.to_string();
@@ -205,6 +222,15 @@ fn is_kebab_case(id: &str) -> bool {
 
 impl Rule {
     pub fn compile(spec: RuleSpec) -> Result<Self, RuleError> {
+        Self::compile_with(spec, true)
+    }
+
+    /// As [`Self::compile`]; `search_from_keywords: false` always searches whole windows
+    /// (tests compare the two).
+    pub(crate) fn compile_with(
+        spec: RuleSpec,
+        search_from_keywords: bool,
+    ) -> Result<Self, RuleError> {
         let id = spec.id.clone();
         let invalid = |message: &str| RuleError::Invalid {
             id: id.clone(),
@@ -227,8 +253,24 @@ impl Rule {
             id: id.clone(),
             source,
         };
-        let regex = compile_regex(&expand_fragments(&spec.pattern)).map_err(pattern_error)?;
-        let value_run = ValueRun::from_pattern(regex.as_str());
+        let pattern = expand_fragments(&spec.pattern);
+        let keywords: Vec<String> = spec
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        let hir = parse_pattern(&pattern);
+        let from_keywords = search_from_keywords
+            && hir
+                .as_ref()
+                .is_some_and(|hir| keyword_start::starts_with_keyword(hir, &keywords));
+        let regex = if from_keywords {
+            compile_regex(&format!(r"\A(?:{pattern})"))
+        } else {
+            compile_regex(&pattern)
+        }
+        .map_err(pattern_error)?;
+        let value_run = hir.as_ref().and_then(ValueRun::from_hir);
         let context = spec
             .context
             .as_deref()
@@ -276,12 +318,9 @@ impl Rule {
         };
         Ok(Self {
             info,
-            keywords: spec
-                .keywords
-                .into_iter()
-                .map(|k| k.to_ascii_lowercase())
-                .collect(),
+            keywords,
             regex,
+            from_keywords,
             secret_groups,
             value_run,
             scope: spec.scope,
@@ -305,6 +344,23 @@ impl Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule that runs on the most windows in real code is searched from its keywords;
+    /// a leading `[\w.-]*` or a keyword-less spelling would quietly undo that.
+    #[test]
+    fn generic_secret_is_searched_from_its_keywords() {
+        let specs = super::super::ruleset::builtin_specs().expect("rules parse");
+        let rules =
+            super::super::ruleset::compile(specs.into_iter().map(|s| (String::new(), s)).collect())
+                .expect("rules compile");
+        let anchored: Vec<&str> = rules
+            .iter()
+            .filter(|r| r.from_keywords)
+            .map(|r| r.id())
+            .collect();
+        eprintln!("searched from their keywords: {anchored:?}");
+        assert!(anchored.contains(&"generic-secret"), "{anchored:?}");
+    }
 
     #[test]
     fn kebab_case_ids_only() {

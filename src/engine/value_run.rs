@@ -20,20 +20,14 @@ pub struct ValueRun {
 }
 
 impl ValueRun {
-    /// From the `secret` groups of `pattern` (or the whole match when it has none), parsed
-    /// as [`super::rule::compile_regex`] compiles it. `None` when the test would not help:
-    /// a short secret, or one that may hold spaces or line breaks.
-    pub fn from_pattern(pattern: &str) -> Option<Self> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .ok()?;
+    /// From the `secret` groups of a pattern (or the whole match when it has none), parsed
+    /// by [`super::rule::parse_pattern`]. `None` when the test would not help: a short
+    /// secret, or one that may hold spaces or line breaks.
+    pub fn from_hir(hir: &Hir) -> Option<Self> {
         let mut groups = Vec::new();
-        secret_groups(&hir, &mut groups);
+        secret_groups(hir, &mut groups);
         if groups.is_empty() {
-            groups.push(&hir);
+            groups.push(hir);
         }
         let mut run = Self {
             bytes: [false; 256],
@@ -121,6 +115,12 @@ fn add_bytes(hir: &Hir, bytes: &mut [bool; 256]) {
 mod tests {
     use super::*;
 
+    impl ValueRun {
+        fn from_pattern(pattern: &str) -> Option<Self> {
+            Self::from_hir(&super::super::rule::parse_pattern(pattern)?)
+        }
+    }
+
     #[test]
     fn the_run_comes_from_the_secret_group() {
         let run =
@@ -172,7 +172,7 @@ mod tests {
                     x ^= x >> 7;
                     x ^= x << 17;
                     // Mostly inside the set, so that runs of 8 come and go.
-                    if x % 7 == 0 {
+                    if x.is_multiple_of(7) {
                         b' '
                     } else {
                         b'a' + (x % 6) as u8
