@@ -77,8 +77,8 @@ pub enum Scope {
     /// The secret overlaps a run of 32 or more base64-alphabet characters (`A-Za-z0-9+/`):
     /// bare tokens and keys.
     TokenRuns,
-    /// The secret overlaps a place where 13 or more digits lie within 24 bytes: card
-    /// numbers.
+    /// The secret overlaps a run of 13 or more digits joined by single spaces or hyphens:
+    /// card numbers.
     DigitRuns,
 }
 
