@@ -273,6 +273,10 @@ impl Engine {
         {
             return;
         }
+        debug_assert!(
+            !rule.from_keywords || !keyword_starts.is_empty(),
+            "a rule searched from its keywords needs their starts"
+        );
         if rule.from_keywords {
             // `rule.regex` is anchored: one search from each keyword, each starting where
             // the last match ended or later, as an unanchored search's next one would.

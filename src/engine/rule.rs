@@ -358,7 +358,6 @@ mod tests {
             .filter(|r| r.from_keywords)
             .map(|r| r.id())
             .collect();
-        eprintln!("searched from their keywords: {anchored:?}");
         assert!(anchored.contains(&"generic-secret"), "{anchored:?}");
     }
 
