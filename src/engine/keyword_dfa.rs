@@ -10,7 +10,6 @@
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind};
-use std::collections::{HashMap, HashSet};
 
 const LANES: usize = 4;
 /// Below this many bytes per lane, one walk is as fast and simpler.
@@ -73,14 +72,19 @@ impl KeywordDfa {
             .unwrap_or(0);
         let stride = representative.len();
 
-        // Every reachable state, breadth first.
+        // Every reachable state, breadth first. State ids are small integers (offsets into
+        // the crate's own table), so a vector indexed by id marks the ones seen.
         let mut states = vec![start];
-        let mut seen: HashSet<StateID> = HashSet::from([start]);
+        let mut seen = vec![false; start.as_usize() + 1];
+        seen[start.as_usize()] = true;
         let mut i = 0;
         while let Some(&sid) = states.get(i) {
             for &b in &representative {
                 let n = next(sid, b);
-                if seen.insert(n) {
+                if seen.len() <= n.as_usize() {
+                    seen.resize(n.as_usize() + 1, false);
+                }
+                if !std::mem::replace(&mut seen[n.as_usize()], true) {
                     states.push(n);
                 }
             }
@@ -91,14 +95,14 @@ impl KeywordDfa {
             .iter()
             .position(|&s| dfa.is_match(s))
             .unwrap_or(states.len());
-        let index: HashMap<StateID, u32> = states
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| (s, (i * stride) as u32))
-            .collect();
+        // Our number for each of the crate's state ids, premultiplied by the stride.
+        let mut index = vec![0u32; seen.len()];
+        for (i, &s) in states.iter().enumerate() {
+            index[s.as_usize()] = (i * stride) as u32;
+        }
         let mut trans = Vec::with_capacity(states.len() * stride);
         for &s in &states {
-            trans.extend(representative.iter().map(|&b| index[&next(s, b)]));
+            trans.extend(representative.iter().map(|&b| index[next(s, b).as_usize()]));
         }
         let matches = states[first_match..]
             .iter()
@@ -114,7 +118,7 @@ impl KeywordDfa {
         Ok(Self {
             classes,
             trans,
-            start: index[&start],
+            start: index[start.as_usize()],
             first_match: (first_match * stride) as u32,
             stride: stride as u32,
             matches,
