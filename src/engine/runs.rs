@@ -1,10 +1,11 @@
 //! The cheap whole-file pass for what no keyword announces: long runs of base64-alphabet
 //! characters (encoded values and bare tokens) and card-shaped digit runs (card numbers).
 //!
-//! It classifies the file 32 bytes at a time with SIMD compares (the `wide` crate: SSE2 or
-//! AVX2 on x86-64, NEON on ARM, plain code elsewhere), turns each class into a bit mask,
-//! and finds runs with shifts and ands on those masks, several times faster than a regex
-//! DFA stepping byte by byte. Only the few places it reports are handed to the regexes.
+//! It classifies the file 32 bytes at a time with SIMD compares (the `wide` crate: SSE2 on
+//! x86-64, AVX2 when built for it, NEON on ARM, plain code elsewhere), turns each class
+//! into a bit mask, and finds runs with shifts and ands on those masks, several times
+//! faster than a regex DFA stepping byte by byte. Only the few places it reports are
+//! handed to the regexes.
 
 use wide::u8x32;
 
