@@ -159,7 +159,10 @@ fn card_bytes(digits: u64, separators: u64) -> u64 {
     digits | (separators & (digits << 1) & (digits >> 1))
 }
 
-/// Whether `mask` has 13 consecutive set bits.
+const _: () = assert!(CARD_DIGITS_MIN == 13, "has_run_of_13 counts to 13");
+
+/// Whether `mask` has 13 consecutive set bits: [`CARD_DIGITS_MIN`] card bytes, since a
+/// card-shaped run of that many digits has at least that many bytes.
 #[inline(always)]
 fn has_run_of_13(mask: u64) -> bool {
     let mut r = mask & (mask >> 1); // runs of 2 start here
