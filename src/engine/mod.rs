@@ -10,7 +10,7 @@ pub mod allowlist;
 pub mod baseline;
 pub mod entropy;
 mod keyword_dfa;
-mod keyword_start;
+mod pattern_keywords;
 mod prefilter;
 pub mod rule;
 pub mod ruleset;
@@ -23,14 +23,16 @@ mod value_run;
 use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
 use prefilter::Prefilter;
 use regex::bytes::RegexSet;
-use rule::{Rule, Scope};
+use regex_automata::{Anchored, Input};
+use rule::{Reach, Rule, Scope, Search};
 use validate::Outcome;
 
 /// Compiled rules, ready to scan. Build once, share across threads.
 pub struct Engine {
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    multiline: Vec<bool>,
+    /// Each rule's reach around its keywords.
+    reach: Vec<Reach>,
     /// Keyword-less rules by scope. Those scoped to the whole file share one set, so a
     /// file is read once to learn which of them can match at all.
     file_scoped: Vec<usize>,
@@ -93,7 +95,7 @@ impl Engine {
             None
         } else {
             let set = regex::bytes::RegexSetBuilder::new(
-                file_scoped.iter().map(|&i| rules[i].regex.as_str()),
+                file_scoped.iter().map(|&i| rules[i].pattern.as_str()),
             )
             .unicode(false)
             .size_limit(64 << 20)
@@ -102,7 +104,7 @@ impl Engine {
             Some(set)
         };
         Ok(Self {
-            multiline: rules.iter().map(|r| r.multiline).collect(),
+            reach: rules.iter().map(|r| r.reach).collect(),
             token_scoped: scoped(Scope::TokenRuns),
             digit_scoped: scoped(Scope::DigitRuns),
             file_scoped,
@@ -155,7 +157,7 @@ impl Engine {
     fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, Vec<(usize, usize)>) {
         let mut candidates = Vec::new();
         let runs = runs::find(content);
-        for found in self.prefilter.windows(content, &self.multiline) {
+        for found in self.prefilter.windows(content, &self.reach) {
             let rule = found.rule;
             let spans = match self.rules[rule].scope {
                 Scope::File => None,
@@ -163,7 +165,7 @@ impl Engine {
                 Scope::DigitRuns => Some(&runs.digits),
             };
             let mut keyword_starts = found.keyword_starts;
-            if self.rules[rule].from_keywords {
+            if self.rules[rule].searched_from_keywords() {
                 keyword_starts.sort_unstable();
                 keyword_starts.dedup();
             }
@@ -273,32 +275,52 @@ impl Engine {
         {
             return;
         }
-        debug_assert!(
-            !rule.from_keywords || !keyword_starts.is_empty(),
-            "a rule searched from its keywords needs their starts"
-        );
-        if rule.from_keywords {
-            // `rule.regex` is anchored: one search from each keyword, each starting where
-            // the last match ended or later, as an unanchored search's next one would.
-            let mut groups = rule.regex.capture_locations();
-            let mut next = lo;
-            for &start in keyword_starts {
-                if start < next {
-                    continue;
-                }
-                let Some(m) = rule.regex.captures_read(&mut groups, &content[start..hi]) else {
-                    continue;
-                };
-                next = start + m.end();
-                if let Some((s, e)) = secret_span(rule, |g| groups.get(g)) {
-                    self.keep(ri, content, start + s, start + e, out);
+        let window = &content[lo..hi];
+        match &rule.search {
+            Search::Window(regex) => {
+                for caps in regex.captures_iter(window) {
+                    let group = |g| caps.get(g).map(|m| (m.start(), m.end()));
+                    if let Some((s, e)) = secret_span(rule, group) {
+                        self.keep(ri, content, lo + s, lo + e, out);
+                    }
                 }
             }
-        } else {
-            for caps in rule.regex.captures_iter(&content[lo..hi]) {
-                let group = |g| caps.get(g).map(|m| (m.start(), m.end()));
-                if let Some((s, e)) = secret_span(rule, group) {
-                    self.keep(ri, content, lo + s, lo + e, out);
+            Search::FromKeywords { regex, lead } => {
+                debug_assert!(
+                    !keyword_starts.is_empty(),
+                    "a rule searched from its keywords needs their starts"
+                );
+                // One anchored search from each place a match can start, in order, each
+                // after where the last match ended, as a search across the window would
+                // go on. The window's bytes before a start stay visible to `\b`.
+                const {
+                    assert!(
+                        pattern_keywords::MAX_LEAD <= 1,
+                        "starts would be out of order"
+                    )
+                };
+                let mut caps = regex.create_captures();
+                let mut next = 0;
+                let starts = keyword_starts
+                    .iter()
+                    .flat_map(|&s| (0..=*lead).rev().filter_map(move |j| s.checked_sub(j)))
+                    .filter(|&s| s >= lo)
+                    .map(|s| s - lo);
+                for start in starts {
+                    if start < next {
+                        continue;
+                    }
+                    next = start + 1;
+                    let input = Input::new(window).range(start..).anchored(Anchored::Yes);
+                    regex.search_captures(&input, &mut caps);
+                    let Some(m) = caps.get_match() else {
+                        continue;
+                    };
+                    next = next.max(m.end());
+                    let group = |g| caps.get_group(g).map(|m| (m.start, m.end));
+                    if let Some((s, e)) = secret_span(rule, group) {
+                        self.keep(ri, content, lo + s, lo + e, out);
+                    }
                 }
             }
         }
@@ -529,8 +551,11 @@ mod tests {
             Engine::new(rules).expect("engine")
         };
         let (from_keywords, windowed) = (engine(true), engine(false));
-        assert!(from_keywords.rules.iter().any(|r| r.from_keywords));
-        assert!(!windowed.rules.iter().any(|r| r.from_keywords));
+        assert!(from_keywords
+            .rules
+            .iter()
+            .any(|r| r.searched_from_keywords()));
+        assert!(!windowed.rules.iter().any(|r| r.searched_from_keywords()));
         let mut texts: Vec<String> = specs
             .iter()
             .flat_map(|s| s.examples.iter().chain(&s.negative_examples))
@@ -543,6 +568,10 @@ mod tests {
             "secret secret = 'CYhTIsM2M9hcqutUUZgFv/dhLEK1Bf9xNxOn5FXulIc=' token='Wq3vT8xLm2Rz7Kp4Nd9Yb6Hc1Fg5Js0A'".into(),
             "api_key_secret_token:\n  value: Wq3vT8xLm2Rz7Kp4Nd9Yb6Hc1Fg5Js0A\n".into(),
             "secret=Wq3vT8xLm2Rz7Kp4Nd9Yb6Hc1Fg5Js0Atoken=CYhTIsM2M9hcqutUUZgFv/dhLEK1Bf9xNxOn5F".into(),
+            // Matches that start a byte before their keyword, next to one another and at
+            // the start of a window.
+            "_pass = 'Zr4!kQ9~mW2.xV7bNp'\nPASS_PASS=Hq7~vR2.kD9!wZ4xLp x.pass.pass: Tq8~Lm3.Xz6!Rv1cWd".into(),
+            "dbPassPass = \"m3K!qz8.Vw2~Rt6yPd\" db_pwd_pass=Zr4!kQ9~mW2.xV7bNp;passpass=Hq7~vR2.kD9!wZ4xLp".into(),
         ]);
         // Compared before overlapping matches are resolved, which could hide a difference.
         let candidates = |engine: &Engine, text: &str| -> Vec<_> {

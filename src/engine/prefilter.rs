@@ -2,6 +2,7 @@
 //! which rules run, and on which part of a file.
 
 use super::keyword_dfa::KeywordDfa;
+use super::rule::Reach;
 
 /// How far around a keyword a single-line rule looks, at most, on very long lines
 /// (minified files): enough for any credential, small enough to stay linear.
@@ -39,12 +40,18 @@ impl Prefilter {
     }
 
     /// For each rule with a keyword in `haystack`, the merged byte windows to run it on,
-    /// and where its keywords start. `multiline[i]` says whether rule `i` may span lines.
-    pub fn windows(&self, haystack: &[u8], multiline: &[bool]) -> Vec<RuleWindows> {
+    /// and where its keywords start. `reach[i]` is rule `i`'s reach around a keyword.
+    pub fn windows(&self, haystack: &[u8], reach: &[Reach]) -> Vec<RuleWindows> {
         let mut per_rule: Vec<RuleWindows> = Vec::new();
+        let mut lines = KeywordLines::new(haystack);
         for m in self.automaton.find_all(haystack) {
+            let line = lines.around(m.start, m.end);
             for &rule in &self.rules_of_pattern[m.pattern] {
-                let window = window_around(haystack, m.start, m.end, multiline[rule]);
+                let window = match reach[rule] {
+                    Reach::KeywordLine => (line.start, line.end),
+                    Reach::NextTwoLines => (line.start, lines.two_below(line)),
+                    Reach::Multiline => (line.start, (m.end + MULTILINE_REACH).min(haystack.len())),
+                };
                 match per_rule.iter_mut().find(|r| r.rule == rule) {
                     Some(r) => {
                         push_merged(&mut r.windows, window);
@@ -72,27 +79,77 @@ pub struct RuleWindows {
     pub keyword_starts: Vec<usize>,
 }
 
-/// The line around a keyword hit (bounded on long lines), or for multi-line rules the
-/// line start up to [`MULTILINE_REACH`] past the hit.
-fn window_around(h: &[u8], start: usize, end: usize, multiline: bool) -> (usize, usize) {
-    let lo = line_start(h, start);
-    let hi = if multiline {
-        (end + MULTILINE_REACH).min(h.len())
-    } else {
-        // Through the end of the second line below: Kubernetes, ARM and Terraform put a
-        // setting's name on one line and its value on a following one.
-        let mut hi = end;
-        for _ in 0..3 {
-            let bound = (hi + LINE_REACH).min(h.len());
-            match memchr::memchr(b'\n', &h[hi..bound]) {
-                Some(i) if hi + i + 1 < h.len() => hi = hi + i + 1,
-                Some(i) => return (lo, hi + i),
-                None => return (lo, bound),
+/// The line around a keyword hit, bounded to [`LINE_REACH`] each side on long lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Line {
+    start: usize,
+    /// Its `\n`, or the end of the file or of the reach.
+    end: usize,
+}
+
+/// The lines around keyword hits, which come in order of where they end. Keywords cluster
+/// on lines (`token = os.environ["APP_TOKEN"]`), so the last line found is kept and hits
+/// within it cost no search.
+struct KeywordLines<'h> {
+    haystack: &'h [u8],
+    /// The last line found, if it is a whole line (not cut by the reach), and the end of
+    /// the second line below it once asked for.
+    last: Option<(Line, Option<usize>)>,
+}
+
+impl<'h> KeywordLines<'h> {
+    fn new(haystack: &'h [u8]) -> Self {
+        Self {
+            haystack,
+            last: None,
+        }
+    }
+
+    /// The line holding the keyword at `start..end`.
+    fn around(&mut self, start: usize, end: usize) -> Line {
+        if let Some((line, _)) = self.last {
+            // In a whole line shorter than the reach, a hit finds the same bounds.
+            if line.start <= start && end <= line.end {
+                return line;
             }
         }
-        hi - 1
-    };
-    (lo, hi)
+        let h = self.haystack;
+        let line = Line {
+            start: line_start(h, start),
+            end: line_end(h, end),
+        };
+        let whole = (line.start == 0 || h[line.start - 1] == b'\n')
+            && (line.end == h.len() || h[line.end] == b'\n')
+            && line.end - line.start < LINE_REACH;
+        self.last = whole.then_some((line, None));
+        line
+    }
+
+    /// The end of the second line below `line` (bounded as lines are), or of the file:
+    /// Kubernetes, ARM and Terraform put a setting's name on one line and its value on a
+    /// following one.
+    fn two_below(&mut self, line: Line) -> usize {
+        if let Some((last, Some(below))) = self.last {
+            if last == line {
+                return below;
+            }
+        }
+        let h = self.haystack;
+        let mut end = line.end;
+        for _ in 0..2 {
+            // A line cut by the reach, or the file's last line or its final `\n`.
+            if end + 1 >= h.len() || h[end] != b'\n' {
+                break;
+            }
+            end = line_end(h, end + 1);
+        }
+        if let Some((last, below)) = &mut self.last {
+            if *last == line {
+                *below = Some(end);
+            }
+        }
+        end
+    }
 }
 
 /// The start of the line holding `pos`, looking back at most [`LINE_REACH`].
@@ -101,15 +158,19 @@ fn line_start(h: &[u8], pos: usize) -> usize {
     memchr::memrchr(b'\n', &h[bound..pos]).map_or(bound, |i| bound + i + 1)
 }
 
+/// The `\n` ending the line that holds `pos`, looking ahead at most [`LINE_REACH`]; else
+/// that bound (or the end of the file).
+fn line_end(h: &[u8], pos: usize) -> usize {
+    let bound = (pos + LINE_REACH).min(h.len());
+    memchr::memchr(b'\n', &h[pos..bound]).map_or(bound, |i| pos + i)
+}
+
 /// The lines holding each span (bounded on long lines), merged: where a keyword-less rule
 /// runs. `spans` are in order.
 pub(super) fn line_windows(h: &[u8], spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut windows = Vec::with_capacity(spans.len());
     for &(start, end) in spans {
-        let lo = line_start(h, start);
-        let hi_bound = (end + LINE_REACH).min(h.len());
-        let hi = memchr::memchr(b'\n', &h[end..hi_bound]).map_or(hi_bound, |i| end + i);
-        push_merged(&mut windows, (lo, hi));
+        push_merged(&mut windows, (line_start(h, start), line_end(h, end)));
     }
     windows
 }
@@ -136,7 +197,7 @@ mod tests {
         let refs: Vec<&[String]> = kws.iter().map(|k| k.as_slice()).collect();
         let p = Prefilter::new(&refs).expect("builds");
         let text = b"a\nAccountKey=1 AccountKey=2\nnothing\nx ghp_abc\n";
-        let w = p.windows(text, &[false, false]);
+        let w = p.windows(text, &[Reach::NextTwoLines, Reach::KeywordLine]);
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].rule, 0);
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Rules as data: the YAML schema ([`RuleSpec`]) and its compiled form ([`Rule`]).
 
-use super::keyword_start;
+use super::pattern_keywords;
 use super::validate::Validator;
 use super::value_run::ValueRun;
 use crate::findings::{Confidence, RuleInfo, Severity};
@@ -111,12 +111,10 @@ pub struct Rule {
     pub info: RuleInfo,
     pub keywords: Vec<String>,
     pub scope: Scope,
-    /// The pattern, compiled. When `from_keywords` is set it is anchored at the start of
-    /// its haystack and runs from each keyword the prefilter found, not across windows.
-    pub regex: Regex,
-    /// Every match starts with one of the keywords (read from the pattern by
-    /// [`keyword_start`]), so the rule is searched from its keywords.
-    pub(crate) from_keywords: bool,
+    /// The pattern, with its `{{fragments}}` expanded.
+    pub pattern: String,
+    /// The pattern, compiled for the way it is searched.
+    pub(crate) search: Search,
     /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
     /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
     pub secret_groups: Vec<usize>,
@@ -124,6 +122,8 @@ pub struct Rule {
     /// a window; read from the pattern.
     pub(crate) value_run: Option<ValueRun>,
     pub multiline: bool,
+    /// How far around each keyword the rule is searched.
+    pub(crate) reach: Reach,
     pub min_entropy: Option<f64>,
     pub validator: Option<Validator>,
     pub require_verified: bool,
@@ -134,6 +134,33 @@ pub struct Rule {
     pub negative_examples: Vec<String>,
 }
 
+/// How a rule's pattern is searched in a window the prefilter gives it.
+#[derive(Debug)]
+pub(crate) enum Search {
+    /// Across the whole window.
+    Window(Regex),
+    /// Every match starts at one of the rule's keywords or at most `lead` bytes before one
+    /// (read from the pattern by [`pattern_keywords`]): anchored searches from those places
+    /// only, which find what a search across the window finds.
+    FromKeywords {
+        regex: regex_automata::meta::Regex,
+        lead: usize,
+    },
+}
+
+/// How far around a keyword a rule is searched: the prefilter's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The keyword's line: every match holds a keyword and no line break (read from the
+    /// pattern by [`pattern_keywords`]).
+    KeywordLine,
+    /// The keyword's line and the two below it, where a setting's value may follow its
+    /// name.
+    NextTwoLines,
+    /// Far past the keyword, for matches that span lines (a PEM block).
+    Multiline,
+}
+
 /// Byte regexes with Unicode classes off: `\w`, `\d` and `\s` are ASCII, which is what
 /// credential formats are, and the DFA stays small and fast.
 pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
@@ -142,6 +169,24 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
         .size_limit(32 << 20)
         .dfa_size_limit(32 << 20)
         .build()
+}
+
+/// As [`compile_regex`], as the `regex_automata` regex underneath, whose searches can be
+/// anchored at any offset of a haystack and still see the bytes before it.
+fn compile_anchorable(pattern: &str) -> Result<regex_automata::meta::Regex, String> {
+    use regex_automata::{meta, util::syntax, MatchKind};
+    // What `regex::bytes::RegexBuilder` sets, so both kinds of rule read a pattern alike.
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(32 << 20))
+                .hybrid_cache_capacity(32 << 20),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build(pattern)
+        .map_err(|e| format!("invalid pattern: {e}"))
 }
 
 /// Named pieces that rule patterns share, written `{{name}}` in a pattern. `{{` cannot
@@ -225,12 +270,9 @@ impl Rule {
         Self::compile_with(spec, true)
     }
 
-    /// As [`Self::compile`]; `search_from_keywords: false` always searches whole windows
-    /// (tests compare the two).
-    pub(crate) fn compile_with(
-        spec: RuleSpec,
-        search_from_keywords: bool,
-    ) -> Result<Self, RuleError> {
+    /// As [`Self::compile`]; `narrow: false` ignores what the pattern says about its
+    /// keywords and searches the prefilter's default windows across (tests compare the two).
+    pub(crate) fn compile_with(spec: RuleSpec, narrow: bool) -> Result<Self, RuleError> {
         let id = spec.id.clone();
         let invalid = |message: &str| RuleError::Invalid {
             id: id.clone(),
@@ -260,16 +302,24 @@ impl Rule {
             .map(|k| k.to_ascii_lowercase())
             .collect();
         let hir = parse_pattern(&pattern);
-        let from_keywords = search_from_keywords
-            && hir
-                .as_ref()
-                .is_some_and(|hir| keyword_start::starts_with_keyword(hir, &keywords));
-        let regex = if from_keywords {
-            compile_regex(&format!(r"\A(?:{pattern})"))
+        let narrowed = hir.as_ref().filter(|_| narrow);
+        let lead = narrowed.and_then(|hir| pattern_keywords::keyword_lead(hir, &keywords));
+        let reach = if spec.multiline {
+            Reach::Multiline
+        } else if narrowed.is_some_and(|hir| pattern_keywords::within_keyword_line(hir, &keywords))
+        {
+            Reach::KeywordLine
         } else {
-            compile_regex(&pattern)
-        }
-        .map_err(pattern_error)?;
+            Reach::NextTwoLines
+        };
+        let search = match lead {
+            // The pattern parsed, so only a size limit can stop it compiling.
+            Some(lead) => Search::FromKeywords {
+                regex: compile_anchorable(&pattern).map_err(|e| invalid(&e))?,
+                lead,
+            },
+            None => Search::Window(compile_regex(&pattern).map_err(pattern_error)?),
+        };
         let value_run = hir.as_ref().and_then(ValueRun::from_hir);
         let context = spec
             .context
@@ -280,8 +330,15 @@ impl Rule {
         if spec.require_verified && spec.validator.is_none() {
             return Err(invalid("`require_verified` needs a `validator`"));
         }
-        let secret_groups = regex
-            .capture_names()
+        let group_names: Vec<Option<&str>> = match &search {
+            Search::Window(regex) => regex.capture_names().collect(),
+            Search::FromKeywords { regex, .. } => regex
+                .group_info()
+                .pattern_names(regex_automata::PatternID::ZERO)
+                .collect(),
+        };
+        let secret_groups = group_names
+            .into_iter()
             .enumerate()
             .filter(|(_, n)| n.is_some_and(is_secret_group))
             .map(|(i, _)| i)
@@ -319,12 +376,13 @@ impl Rule {
         Ok(Self {
             info,
             keywords,
-            regex,
-            from_keywords,
+            pattern,
+            search,
             secret_groups,
             value_run,
             scope: spec.scope,
             multiline: spec.multiline,
+            reach,
             min_entropy: spec.min_entropy,
             validator: spec.validator,
             require_verified: spec.require_verified,
@@ -339,26 +397,33 @@ impl Rule {
     pub fn id(&self) -> &str {
         &self.info.id
     }
+
+    /// Whether the rule is searched from its keywords rather than across windows.
+    pub(crate) fn searched_from_keywords(&self) -> bool {
+        matches!(self.search, Search::FromKeywords { .. })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The rule that runs on the most windows in real code is searched from its keywords;
-    /// a leading `[\w.-]*` or a keyword-less spelling would quietly undo that.
+    /// The rules that run on the most windows in real code are searched from their
+    /// keywords; a leading `[\w.-]*` or a keyword-less spelling would quietly undo that.
     #[test]
-    fn generic_secret_is_searched_from_its_keywords() {
+    fn generic_rules_are_searched_from_their_keywords() {
         let specs = super::super::ruleset::builtin_specs().expect("rules parse");
         let rules =
             super::super::ruleset::compile(specs.into_iter().map(|s| (String::new(), s)).collect())
                 .expect("rules compile");
         let anchored: Vec<&str> = rules
             .iter()
-            .filter(|r| r.from_keywords)
+            .filter(|r| r.searched_from_keywords())
             .map(|r| r.id())
             .collect();
-        assert!(anchored.contains(&"generic-secret"), "{anchored:?}");
+        for id in ["generic-secret", "generic-password"] {
+            assert!(anchored.contains(&id), "{id} not in {anchored:?}");
+        }
     }
 
     #[test]
