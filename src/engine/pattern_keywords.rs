@@ -33,23 +33,47 @@ const ANY_BYTE: u8 = 0xff;
 /// with one of `keywords` (lower case) or at most [`MAX_LEAD`] bytes before one: how many
 /// bytes before, at most.
 pub fn keyword_lead(hir: &Hir, keywords: &[String]) -> Option<usize> {
-    // How far into `s` a keyword starts, if within the lead.
+    let mut parts = Vec::new();
+    flatten(hir, &mut parts);
+    lead_after(vec![Vec::new()], &parts, keywords)
+}
+
+/// [`keyword_lead`] of the matches of `parts` in order, each preceded by one of
+/// `prefixes` (the strings the parts before can match, folded to lower case).
+fn lead_after(prefixes: Vec<Vec<u8>>, parts: &[&Hir], keywords: &[String]) -> Option<usize> {
+    // How far into `s` a keyword starts, if within the lead. Once known for a prefix,
+    // it holds for whatever follows.
     let lead_of = |s: &Vec<u8>| {
         (0..=MAX_LEAD.min(s.len()))
             .find(|&j| keywords.iter().any(|k| s[j..].starts_with(k.as_bytes())))
     };
-    let mut parts = Vec::new();
-    flatten(hir, &mut parts);
-    // The strings the pattern's first parts can match, folded to lower case.
-    let mut prefixes = vec![Vec::new()];
-    for part in parts {
-        prefixes = followed_by(&prefixes, &strings_of(part)?)?;
-        let leads: Option<Vec<usize>> = prefixes.iter().map(lead_of).collect();
-        if let Some(leads) = leads {
-            return leads.into_iter().max();
+    let mut lead = 0;
+    let mut open = Vec::new();
+    for prefix in prefixes {
+        match lead_of(&prefix) {
+            Some(j) => lead = lead.max(j),
+            None => open.push(prefix),
         }
     }
-    None
+    if open.is_empty() {
+        return Some(lead);
+    }
+    let (first, rest) = parts.split_first()?;
+    let deeper = match (strings_of(first), first.kind()) {
+        (Some(strings), _) => lead_after(followed_by(&open, &strings)?, rest, keywords)?,
+        // Alternatives too many to list whole (`account[\w.-]{0,20}key|file_?key`) may
+        // each decide within their first parts: each is followed by the rest.
+        (None, HirKind::Alternation(alternatives)) => {
+            alternatives.iter().try_fold(0, |lead, alternative| {
+                let mut parts = Vec::new();
+                flatten(alternative, &mut parts);
+                parts.extend_from_slice(rest);
+                Some(lead.max(lead_after(open.clone(), &parts, keywords)?))
+            })?
+        }
+        (None, _) => return None,
+    };
+    Some(lead.max(deeper))
 }
 
 /// Whether every match of `hir` holds one of `keywords` (lower case) and no line break.
@@ -78,7 +102,6 @@ pub fn within_keyword_line(hir: &Hir, keywords: &[String]) -> bool {
     };
     !may_match_line_break(hir) && (0..parts.len()).any(run_holds_keyword)
 }
-
 /// Whether some match of `hir` may hold a `\n`.
 fn may_match_line_break(hir: &Hir) -> bool {
     match hir.kind() {
@@ -240,6 +263,26 @@ mod tests {
         let keywords = kws(&["apikey", "api_key"]);
         assert!(within_line(r"(?i:api_?key)=[a-z]{8}", &keywords));
         assert!(!within_line(r"(?i:api[_\-]?key)=[a-z]{8}", &keywords));
+    }
+
+    #[test]
+    fn alternatives_may_each_decide_early() {
+        let keywords = kws(&["account", "storage", "filekey", "file_key"]);
+        assert_eq!(
+            lead(
+                r"(?i:(?:account|storage)[\w.\-]{0,20}key|file_?key)=(?P<secret>\w{20})",
+                &keywords
+            ),
+            Some(0)
+        );
+        // One alternative that does not start with a keyword is enough to refuse.
+        assert_eq!(
+            lead(
+                r"(?i:(?:account|storage)[\w.\-]{0,20}key|table_?key)=(?P<secret>\w{20})",
+                &keywords
+            ),
+            None
+        );
     }
 
     #[test]

@@ -427,6 +427,10 @@ mod tests {
             "generic-secret",
             "generic-password",
             "azure-service-key-legacy",
+            "azure-storage-account-key-legacy",
+            "azure-entra-client-secret-legacy",
+            "azure-functions-key-legacy",
+            "aws-secret-access-key",
         ] {
             assert!(anchored.contains(&id), "{id} not in {anchored:?}");
         }
