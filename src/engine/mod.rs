@@ -299,7 +299,8 @@ impl Engine {
                         "starts would be out of order"
                     )
                 };
-                let mut caps = regex.create_captures();
+                // Most searches fail; only a match needs its groups (and their buffer).
+                let mut caps = None;
                 let mut next = 0;
                 let starts = keyword_starts
                     .iter()
@@ -312,7 +313,11 @@ impl Engine {
                     }
                     next = start + 1;
                     let input = Input::new(window).range(start..).anchored(Anchored::Yes);
-                    regex.search_captures(&input, &mut caps);
+                    if regex.search(&input).is_none() {
+                        continue;
+                    }
+                    let caps = caps.get_or_insert_with(|| regex.create_captures());
+                    regex.search_captures(&input, caps);
                     let Some(m) = caps.get_match() else {
                         continue;
                     };
