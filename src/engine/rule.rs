@@ -182,7 +182,8 @@ fn compile_anchorable(pattern: &str) -> Result<regex_automata::meta::Regex, Stri
                 .match_kind(MatchKind::LeftmostFirst)
                 .utf8_empty(false)
                 .nfa_size_limit(Some(32 << 20))
-                .hybrid_cache_capacity(32 << 20),
+                .hybrid_cache_capacity(32 << 20)
+                .auto_prefilter(false),
         )
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build(pattern)
