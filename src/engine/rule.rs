@@ -175,7 +175,10 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
 /// anchored at any offset of a haystack and still see the bytes before it.
 fn compile_anchorable(pattern: &str) -> Result<regex_automata::meta::Regex, String> {
     use regex_automata::{meta, util::syntax, MatchKind};
-    // What `regex::bytes::RegexBuilder` sets, so both kinds of rule read a pattern alike.
+    // What `regex::bytes::RegexBuilder` sets, so both kinds of rule read a pattern alike;
+    // then less start-up work. Searches from keywords are anchored, so a literal prefilter
+    // would never be consulted, and the groups are read only on the rare match, where the
+    // bounded backtracker does as well as a one-pass DFA that every rule would build.
     meta::Builder::new()
         .configure(
             meta::Config::new()
@@ -183,7 +186,8 @@ fn compile_anchorable(pattern: &str) -> Result<regex_automata::meta::Regex, Stri
                 .utf8_empty(false)
                 .nfa_size_limit(Some(32 << 20))
                 .hybrid_cache_capacity(32 << 20)
-                .auto_prefilter(false),
+                .auto_prefilter(false)
+                .onepass(false),
         )
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build(pattern)
