@@ -12,6 +12,7 @@ pub mod entropy;
 mod keyword_dfa;
 mod pattern_keywords;
 mod prefilter;
+mod required_bytes;
 pub mod rule;
 pub mod ruleset;
 pub mod runs;
@@ -268,14 +269,15 @@ impl Engine {
         out: &mut Vec<Candidate>,
     ) {
         let rule = &self.rules[ri];
-        if rule
-            .value_run
-            .as_ref()
-            .is_some_and(|run| !run.admits(&content[lo..hi]))
+        let window = &content[lo..hi];
+        if rule.value_run.as_ref().is_some_and(|t| !t.admits(window))
+            || rule
+                .required_bytes
+                .as_ref()
+                .is_some_and(|t| !t.admits(window))
         {
             return;
         }
-        let window = &content[lo..hi];
         match &rule.search {
             Search::Window(regex) => {
                 for caps in regex.captures_iter(window) {

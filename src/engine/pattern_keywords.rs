@@ -131,7 +131,7 @@ fn followed_by(firsts: &[Vec<u8>], nexts: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
 
 /// The parts of `hir` in order, with concatenations and capture groups opened up (a
 /// group matches what its contents match).
-fn flatten<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
+pub(super) fn flatten<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
     match hir.kind() {
         HirKind::Concat(parts) => parts.iter().for_each(|p| flatten(p, out)),
         HirKind::Capture(cap) => flatten(&cap.sub, out),

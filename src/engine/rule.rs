@@ -1,6 +1,7 @@
 //! Rules as data: the YAML schema ([`RuleSpec`]) and its compiled form ([`Rule`]).
 
 use super::pattern_keywords;
+use super::required_bytes::RequiredBytes;
 use super::validate::Validator;
 use super::value_run::ValueRun;
 use crate::findings::{Confidence, RuleInfo, Severity};
@@ -121,6 +122,9 @@ pub struct Rule {
     /// A run of bytes any secret of this rule lies in, checked before the regex runs on
     /// a window; read from the pattern.
     pub(crate) value_run: Option<ValueRun>,
+    /// Bytes every match holds, checked before the regex runs on a window; read from the
+    /// pattern.
+    pub(crate) required_bytes: Option<RequiredBytes>,
     pub multiline: bool,
     /// How far around each keyword the rule is searched.
     pub(crate) reach: Reach,
@@ -326,6 +330,7 @@ impl Rule {
             None => Search::Window(compile_regex(&pattern).map_err(pattern_error)?),
         };
         let value_run = hir.as_ref().and_then(ValueRun::from_hir);
+        let required_bytes = hir.as_ref().and_then(RequiredBytes::from_hir);
         let context = spec
             .context
             .as_deref()
@@ -385,6 +390,7 @@ impl Rule {
             search,
             secret_groups,
             value_run,
+            required_bytes,
             scope: spec.scope,
             multiline: spec.multiline,
             reach,
