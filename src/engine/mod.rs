@@ -165,8 +165,10 @@ impl Engine {
                 Scope::TokenRuns => Some(&runs.tokens),
                 Scope::DigitRuns => Some(&runs.digits),
             };
-            let mut keyword_starts = found.keyword_starts;
+            // Only a rule searched from its keywords needs their starts, in order.
+            let mut keyword_starts = Vec::new();
             if self.rules[rule].searched_from_keywords() {
+                keyword_starts = found.keyword_starts;
                 keyword_starts.sort_unstable();
                 keyword_starts.dedup();
             }
@@ -255,10 +257,10 @@ impl Engine {
         self.collect_at(ri, content, lo, hi, &[], out);
     }
 
-    /// As [`Self::collect`]; a rule whose matches all start with a keyword is searched
-    /// from `keyword_starts` (those in the window, sorted) only, which finds the same
-    /// matches as a search of the whole window. (Such a rule has keywords, so it only
-    /// ever comes here from the prefilter, with its keywords' starts.)
+    /// As [`Self::collect`]; a rule whose matches all start at a keyword (or its lead
+    /// byte before one) is searched from `keyword_starts` (those in the window, sorted)
+    /// only, which finds the same matches as a search of the whole window. (Such a rule
+    /// has keywords, so it only ever comes here from the prefilter, with their starts.)
     fn collect_at(
         &self,
         ri: usize,
@@ -544,16 +546,17 @@ fn redacted_line(content: &[u8], masks: &[Mask], own: usize) -> String {
 mod tests {
     use super::*;
 
-    /// Searching from keywords finds exactly what searching whole windows finds, on every
-    /// rule's examples and negative examples, alone, all on separate lines and all on one
-    /// line, and on lines where keywords overlap or repeat.
+    /// Searching from keywords, and on keyword lines only, finds exactly what searching
+    /// the default windows across finds, on every rule's examples and negative examples,
+    /// alone, all on separate lines and all on one line, and on lines where keywords
+    /// overlap or repeat.
     #[test]
     fn searching_from_keywords_finds_what_searching_windows_finds() {
         let specs = ruleset::builtin_specs().expect("rules parse");
-        let engine = |from_keywords: bool| {
+        let engine = |narrow: bool| {
             let rules = specs
                 .iter()
-                .map(|s| Rule::compile_with(s.clone(), from_keywords).expect("compiles"))
+                .map(|s| Rule::compile_with(s.clone(), narrow).expect("compiles"))
                 .collect();
             Engine::new(rules).expect("engine")
         };
@@ -579,6 +582,9 @@ mod tests {
             // the start of a window.
             "_pass = 'Zr4!kQ9~mW2.xV7bNp'\nPASS_PASS=Hq7~vR2.kD9!wZ4xLp x.pass.pass: Tq8~Lm3.Xz6!Rv1cWd".into(),
             "dbPassPass = \"m3K!qz8.Vw2~Rt6yPd\" db_pwd_pass=Zr4!kQ9~mW2.xV7bNp;passpass=Hq7~vR2.kD9!wZ4xLp".into(),
+            // A keyword at the start of a window that is not the file's start: its lead
+            // byte is the line break before the window.
+            "x\nPASS = 'Zr4!kQ9~mW2.xV7bNp'\nDB_PASS = 'Hq7~vR2.kD9!wZ4xLp'\n_pass: Tq8~Lm3.Xz6!Rv1cWd".into(),
         ]);
         // Compared before overlapping matches are resolved, which could hide a difference.
         let candidates = |engine: &Engine, text: &str| -> Vec<_> {

@@ -18,7 +18,7 @@
 //! bytes and are read as empty: searches see the window's bytes before their start, as
 //! the window search does.
 
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// More leading strings than this and the pattern is not worth listing.
 const MAX_STRINGS: usize = 512;
@@ -76,7 +76,9 @@ fn lead_after(prefixes: Vec<Vec<u8>>, parts: &[&Hir], keywords: &[String]) -> Op
     Some(lead.max(deeper))
 }
 
-/// Whether every match of `hir` holds one of `keywords` (lower case) and no line break.
+/// Whether every match of `hir` holds one of `keywords` (lower case) and no line break,
+/// and the pattern has no `\A`, `\z` or non-multi-line `^`/`$`, which would hold at the
+/// ends of a one-line window where they do not at those of a longer one.
 pub fn within_keyword_line(hir: &Hir, keywords: &[String]) -> bool {
     let holds_keyword = |s: &Vec<u8>| {
         keywords
@@ -100,8 +102,20 @@ pub fn within_keyword_line(hir: &Hir, keywords: &[String]) -> bool {
         }
         false
     };
-    !may_match_line_break(hir) && (0..parts.len()).any(run_holds_keyword)
+    !may_match_line_break(hir) && !has_text_anchor(hir) && (0..parts.len()).any(run_holds_keyword)
 }
+
+/// Whether `hir` asserts the start or end of the haystack.
+fn has_text_anchor(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(look) => matches!(look, Look::Start | Look::End),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
+        HirKind::Repetition(rep) => has_text_anchor(&rep.sub),
+        HirKind::Capture(cap) => has_text_anchor(&cap.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(has_text_anchor),
+    }
+}
+
 /// Whether some match of `hir` may hold a `\n`.
 fn may_match_line_break(hir: &Hir) -> bool {
     match hir.kind() {
@@ -260,6 +274,9 @@ mod tests {
         assert!(!within_line(r"(?:x\n)?https://[a-z]+", &keywords));
         // No keyword in the match: the value may sit on a line below its keyword.
         assert!(!within_line(r"https?:/[a-z]+", &keywords));
+        // `$` holds at the end of a one-line window, not at the `\n` inside a longer one.
+        assert!(!within_line(r"https?://[a-z]+$", &keywords));
+        assert!(within_line(r"(?m)https?://[a-z]+$", &keywords));
         let keywords = kws(&["apikey", "api_key"]);
         assert!(within_line(r"(?i:api_?key)=[a-z]{8}", &keywords));
         assert!(!within_line(r"(?i:api[_\-]?key)=[a-z]{8}", &keywords));

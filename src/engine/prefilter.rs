@@ -85,6 +85,8 @@ struct Line {
     start: usize,
     /// Its `\n`, or the end of the file or of the reach.
     end: usize,
+    /// Whether `end` is the line's `\n`.
+    ends_in_newline: bool,
 }
 
 /// The lines around keyword hits, which come in order of where they end. Keywords cluster
@@ -114,12 +116,14 @@ impl<'h> KeywordLines<'h> {
             }
         }
         let h = self.haystack;
+        let (line_end, ends_in_newline) = line_end(h, end);
         let line = Line {
             start: line_start(h, start),
-            end: line_end(h, end),
+            end: line_end,
+            ends_in_newline,
         };
         let whole = (line.start == 0 || h[line.start - 1] == b'\n')
-            && (line.end == h.len() || h[line.end] == b'\n')
+            && (ends_in_newline || line.end == h.len())
             && line.end - line.start < LINE_REACH;
         self.last = whole.then_some((line, None));
         line
@@ -135,13 +139,13 @@ impl<'h> KeywordLines<'h> {
             }
         }
         let h = self.haystack;
-        let mut end = line.end;
+        let (mut end, mut ends_in_newline) = (line.end, line.ends_in_newline);
         for _ in 0..2 {
             // A line cut by the reach, or the file's last line or its final `\n`.
-            if end + 1 >= h.len() || h[end] != b'\n' {
+            if !ends_in_newline || end + 1 >= h.len() {
                 break;
             }
-            end = line_end(h, end + 1);
+            (end, ends_in_newline) = line_end(h, end + 1);
         }
         if let Some((last, below)) = &mut self.last {
             if *last == line {
@@ -159,10 +163,10 @@ fn line_start(h: &[u8], pos: usize) -> usize {
 }
 
 /// The `\n` ending the line that holds `pos`, looking ahead at most [`LINE_REACH`]; else
-/// that bound (or the end of the file).
-fn line_end(h: &[u8], pos: usize) -> usize {
+/// that bound (or the end of the file). And whether it is the `\n`.
+fn line_end(h: &[u8], pos: usize) -> (usize, bool) {
     let bound = (pos + LINE_REACH).min(h.len());
-    memchr::memchr(b'\n', &h[pos..bound]).map_or(bound, |i| pos + i)
+    memchr::memchr(b'\n', &h[pos..bound]).map_or((bound, false), |i| (pos + i, true))
 }
 
 /// The lines holding each span (bounded on long lines), merged: where a keyword-less rule
@@ -170,7 +174,7 @@ fn line_end(h: &[u8], pos: usize) -> usize {
 pub(super) fn line_windows(h: &[u8], spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut windows = Vec::with_capacity(spans.len());
     for &(start, end) in spans {
-        push_merged(&mut windows, (line_start(h, start), line_end(h, end)));
+        push_merged(&mut windows, (line_start(h, start), line_end(h, end).0));
     }
     windows
 }
@@ -208,5 +212,20 @@ mod tests {
         assert_eq!(w[0].keyword_starts, vec![2, 15]);
         let (lo, hi) = w[1].windows[0];
         assert_eq!(&text[lo..hi], b"x ghp_abc");
+    }
+
+    /// A line cut by the reach ends the window, even when a `\n` sits just past the cut.
+    #[test]
+    fn a_long_line_ends_the_window_at_the_reach() {
+        let kws = [vec!["pwd".to_string()]];
+        let refs: Vec<&[String]> = kws.iter().map(|k| k.as_slice()).collect();
+        let p = Prefilter::new(&refs).expect("builds");
+        let mut text = b"pwd".to_vec();
+        text.extend(std::iter::repeat_n(b'a', LINE_REACH));
+        text.extend(b"\nb\nc\n");
+        let w = p.windows(&text, &[Reach::NextTwoLines]);
+        assert_eq!(w[0].windows, vec![(0, 3 + LINE_REACH)]);
+        let w = p.windows(b"pwd\nb\nc\nd", &[Reach::NextTwoLines]);
+        assert_eq!(w[0].windows, vec![(0, 7)], "the keyword line and two below");
     }
 }

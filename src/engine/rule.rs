@@ -125,8 +125,7 @@ pub struct Rule {
     /// Bytes every match holds, checked before the regex runs on a window; read from the
     /// pattern.
     pub(crate) required_bytes: Option<RequiredBytes>,
-    pub multiline: bool,
-    /// How far around each keyword the rule is searched.
+    /// How far around each keyword the rule is searched (`multiline` rules: far).
     pub(crate) reach: Reach,
     pub min_entropy: Option<f64>,
     pub validator: Option<Validator>,
@@ -300,6 +299,10 @@ impl Rule {
         if spec.keywords.iter().any(|k| k.trim().is_empty()) {
             return Err(invalid("keywords must not be empty strings"));
         }
+        // The prefilter finds a keyword's line from where the keyword starts and ends.
+        if spec.keywords.iter().any(|k| k.contains(['\n', '\r'])) {
+            return Err(invalid("keywords must not contain line breaks"));
+        }
         let pattern_error = |source| RuleError::Pattern {
             id: id.clone(),
             source,
@@ -311,11 +314,12 @@ impl Rule {
             .map(|k| k.to_ascii_lowercase())
             .collect();
         let hir = parse_pattern(&pattern);
-        let narrowed = hir.as_ref().filter(|_| narrow);
-        let lead = narrowed.and_then(|hir| pattern_keywords::keyword_lead(hir, &keywords));
+        let hir_to_read = hir.as_ref().filter(|_| narrow);
+        let lead = hir_to_read.and_then(|hir| pattern_keywords::keyword_lead(hir, &keywords));
         let reach = if spec.multiline {
             Reach::Multiline
-        } else if narrowed.is_some_and(|hir| pattern_keywords::within_keyword_line(hir, &keywords))
+        } else if hir_to_read
+            .is_some_and(|hir| pattern_keywords::within_keyword_line(hir, &keywords))
         {
             Reach::KeywordLine
         } else {
@@ -392,7 +396,6 @@ impl Rule {
             value_run,
             required_bytes,
             scope: spec.scope,
-            multiline: spec.multiline,
             reach,
             min_entropy: spec.min_entropy,
             validator: spec.validator,
@@ -445,6 +448,19 @@ mod tests {
         ] {
             assert!(anchored.contains(&id), "{id} not in {anchored:?}");
         }
+    }
+
+    #[test]
+    fn a_keyword_with_a_line_break_is_refused() {
+        let mut spec = super::super::ruleset::builtin_specs()
+            .expect("rules parse")
+            .remove(0);
+        spec.keywords = vec!["account\nkey".to_string()];
+        let error = Rule::compile(spec).expect_err("refused").to_string();
+        assert!(
+            error.contains("keywords must not contain line breaks"),
+            "{error}"
+        );
     }
 
     #[test]
