@@ -22,18 +22,18 @@ pub mod validate;
 mod value_run;
 
 use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
-use prefilter::Prefilter;
+use prefilter::{KeywordPlan, Prefilter};
 use regex::bytes::RegexSet;
 use regex_automata::{Anchored, Input};
-use rule::{Reach, Rule, Scope, Search};
+use rule::{Rule, Scope, Search};
 use validate::Outcome;
 
 /// Compiled rules, ready to scan. Build once, share across threads.
 pub struct Engine {
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    /// Each rule's reach around its keywords.
-    reach: Vec<Reach>,
+    /// What the prefilter reports for each rule.
+    plans: Vec<KeywordPlan>,
     /// Keyword-less rules by scope. Those scoped to the whole file share one set, so a
     /// file is read once to learn which of them can match at all.
     file_scoped: Vec<usize>,
@@ -105,7 +105,13 @@ impl Engine {
             Some(set)
         };
         Ok(Self {
-            reach: rules.iter().map(|r| r.reach).collect(),
+            plans: rules
+                .iter()
+                .map(|r| KeywordPlan {
+                    reach: r.reach,
+                    keyword_starts: r.searched_from_keywords(),
+                })
+                .collect(),
             token_scoped: scoped(Scope::TokenRuns),
             digit_scoped: scoped(Scope::DigitRuns),
             file_scoped,
@@ -158,20 +164,15 @@ impl Engine {
     fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, Vec<(usize, usize)>) {
         let mut candidates = Vec::new();
         let runs = runs::find(content);
-        for found in self.prefilter.windows(content, &self.reach) {
+        for found in self.prefilter.windows(content, &self.plans) {
             let rule = found.rule;
             let spans = match self.rules[rule].scope {
                 Scope::File => None,
                 Scope::TokenRuns => Some(&runs.tokens),
                 Scope::DigitRuns => Some(&runs.digits),
             };
-            // Only a rule searched from its keywords needs their starts, in order.
-            let mut keyword_starts = Vec::new();
-            if self.rules[rule].searched_from_keywords() {
-                keyword_starts = found.keyword_starts;
-                keyword_starts.sort_unstable();
-                keyword_starts.dedup();
-            }
+            // Only a rule searched from its keywords has their starts.
+            let keyword_starts = found.keyword_starts;
             for (lo, hi) in found.windows {
                 if spans.is_none_or(|s| runs::runs_overlap(s, lo, hi)) {
                     let from = keyword_starts.partition_point(|&s| s < lo);

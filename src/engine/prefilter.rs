@@ -40,28 +40,34 @@ impl Prefilter {
     }
 
     /// For each rule with a keyword in `haystack`, the merged byte windows to run it on,
-    /// and where its keywords start. `reach[i]` is rule `i`'s reach around a keyword.
-    pub fn windows(&self, haystack: &[u8], reach: &[Reach]) -> Vec<RuleWindows> {
+    /// and, if its plan asks, where its keywords start. `plans[i]` is rule `i`'s.
+    pub fn windows(&self, haystack: &[u8], plans: &[KeywordPlan]) -> Vec<RuleWindows> {
         let mut per_rule: Vec<RuleWindows> = Vec::new();
+        // Where each rule's entry is in `per_rule`: a file hits many rules many times.
+        let mut slot_of_rule = vec![u32::MAX; plans.len()];
         let mut lines = KeywordLines::new(haystack);
         for m in self.automaton.find_all(haystack) {
             let line = lines.around(m.start, m.end);
             for &rule in &self.rules_of_pattern[m.pattern] {
-                let window = match reach[rule] {
+                let plan = plans[rule];
+                let window = match plan.reach {
                     Reach::KeywordLine => (line.start, line.end),
                     Reach::NextTwoLines => (line.start, lines.two_below(line)),
                     Reach::Multiline => (line.start, (m.end + MULTILINE_REACH).min(haystack.len())),
                 };
-                match per_rule.iter_mut().find(|r| r.rule == rule) {
-                    Some(r) => {
-                        push_merged(&mut r.windows, window);
-                        r.keyword_starts.push(m.start);
-                    }
-                    None => per_rule.push(RuleWindows {
+                let slot = &mut slot_of_rule[rule];
+                if *slot == u32::MAX {
+                    *slot = per_rule.len() as u32;
+                    per_rule.push(RuleWindows {
                         rule,
                         windows: vec![window],
-                        keyword_starts: vec![m.start],
-                    }),
+                        keyword_starts: Vec::new(),
+                    });
+                } else {
+                    push_merged(&mut per_rule[*slot as usize].windows, window);
+                }
+                if plan.keyword_starts {
+                    insert_in_order(&mut per_rule[*slot as usize].keyword_starts, m.start);
                 }
             }
         }
@@ -69,14 +75,39 @@ impl Prefilter {
     }
 }
 
+/// What the prefilter reports for one rule.
+#[derive(Debug, Clone, Copy)]
+pub struct KeywordPlan {
+    /// How far around a keyword the rule's window reaches.
+    pub reach: Reach,
+    /// Whether the rule is searched from where its keywords start.
+    pub keyword_starts: bool,
+}
+
 /// Where one rule runs in a file.
 pub struct RuleWindows {
     pub rule: usize,
     /// Merged and in order.
     pub windows: Vec<(usize, usize)>,
-    /// Where the rule's keywords start, in order of where they end (so not sorted when
-    /// keywords of different lengths overlap); every one lies in a window.
+    /// Where the rule's keywords start, sorted and without repeats (each lies in a
+    /// window), if its plan asks for them; else empty.
     pub keyword_starts: Vec<usize>,
+}
+
+/// Adds `start` to the sorted `starts` unless it is there. Hits come in order of where
+/// they end, so a start is out of order only when keywords of different lengths overlap,
+/// and then only by a few places: the search from the back is short.
+fn insert_in_order(starts: &mut Vec<usize>, start: usize) {
+    match starts.last() {
+        Some(&last) if last == start => {}
+        Some(&last) if last > start => {
+            let at = starts.partition_point(|&s| s < start);
+            if starts.get(at) != Some(&start) {
+                starts.insert(at, start);
+            }
+        }
+        _ => starts.push(start),
+    }
 }
 
 /// The line around a keyword hit, bounded to [`LINE_REACH`] each side on long lines.
@@ -195,13 +226,43 @@ fn push_merged(ws: &mut Vec<(usize, usize)>, w: (usize, usize)) {
 mod tests {
     use super::*;
 
+    fn plan(reach: Reach, keyword_starts: bool) -> KeywordPlan {
+        KeywordPlan {
+            reach,
+            keyword_starts,
+        }
+    }
+
+    /// Overlapping keywords of different lengths end in one order and start in another.
+    #[test]
+    fn keyword_starts_are_sorted_and_unique() {
+        let kws = [vec![
+            "secret".to_string(),
+            "client_secret".to_string(),
+            "ret".to_string(),
+        ]];
+        let refs: Vec<&[String]> = kws.iter().map(|k| k.as_slice()).collect();
+        let p = Prefilter::new(&refs).expect("builds");
+        let text = b"client_secret=1 secret=2";
+        let w = p.windows(text, &[plan(Reach::KeywordLine, true)]);
+        assert_eq!(w[0].keyword_starts, vec![0, 7, 10, 16, 19]);
+        let mut starts = vec![3, 9];
+        for s in [9, 1, 5, 3, 12] {
+            insert_in_order(&mut starts, s);
+        }
+        assert_eq!(starts, vec![1, 3, 5, 9, 12]);
+    }
+
     #[test]
     fn windows_are_the_keyword_lines_merged_per_rule() {
         let kws = [vec!["accountkey".to_string()], vec!["ghp_".to_string()]];
         let refs: Vec<&[String]> = kws.iter().map(|k| k.as_slice()).collect();
         let p = Prefilter::new(&refs).expect("builds");
         let text = b"a\nAccountKey=1 AccountKey=2\nnothing\nx ghp_abc\n";
-        let w = p.windows(text, &[Reach::NextTwoLines, Reach::KeywordLine]);
+        let w = p.windows(
+            text,
+            &[plan(Reach::NextTwoLines, true), plan(Reach::KeywordLine, false)],
+        );
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].rule, 0);
         assert_eq!(
@@ -212,6 +273,7 @@ mod tests {
         assert_eq!(w[0].keyword_starts, vec![2, 15]);
         let (lo, hi) = w[1].windows[0];
         assert_eq!(&text[lo..hi], b"x ghp_abc");
+        assert_eq!(w[1].keyword_starts, Vec::<usize>::new(), "not asked for");
     }
 
     /// A line cut by the reach ends the window, even when a `\n` sits just past the cut.
@@ -223,9 +285,9 @@ mod tests {
         let mut text = b"pwd".to_vec();
         text.extend(std::iter::repeat_n(b'a', LINE_REACH));
         text.extend(b"\nb\nc\n");
-        let w = p.windows(&text, &[Reach::NextTwoLines]);
+        let w = p.windows(&text, &[plan(Reach::NextTwoLines, false)]);
         assert_eq!(w[0].windows, vec![(0, 3 + LINE_REACH)]);
-        let w = p.windows(b"pwd\nb\nc\nd", &[Reach::NextTwoLines]);
+        let w = p.windows(b"pwd\nb\nc\nd", &[plan(Reach::NextTwoLines, false)]);
         assert_eq!(w[0].windows, vec![(0, 7)], "the keyword line and two below");
     }
 }
