@@ -32,7 +32,8 @@ pub struct KeywordDfa {
     /// States at or above this one end at least one keyword.
     first_match: u32,
     stride: u32,
-    /// For match state `first_match + i * stride`: its keywords and their lengths.
+    /// For match state `first_match + i * stride`: its keywords and their lengths,
+    /// longest first (so in order of where they start).
     matches: Vec<Vec<(usize, usize)>>,
     max_len: usize,
 }
@@ -107,12 +108,14 @@ impl KeywordDfa {
         let matches = states[first_match..]
             .iter()
             .map(|&s| {
-                (0..dfa.match_len(s))
+                let mut keywords: Vec<(usize, usize)> = (0..dfa.match_len(s))
                     .map(|k| {
                         let p = dfa.match_pattern(s, k);
                         (p.as_usize(), dfa.pattern_len(p))
                     })
-                    .collect()
+                    .collect();
+                keywords.sort_by_key(|&(pattern, len)| (std::cmp::Reverse(len), pattern));
+                keywords
             })
             .collect();
         Ok(Self {
@@ -126,57 +129,80 @@ impl KeywordDfa {
         })
     }
 
-    /// Every occurrence of every keyword, overlapping ones included, in order of `end`.
+    /// Every occurrence of every keyword, overlapping ones included, in order of `end`
+    /// (then `start`, then `pattern`).
     pub fn find_all(&self, h: &[u8]) -> Vec<Hit> {
         let mut out = Vec::new();
-        // (end, state, lane) of every step that landed on a match state.
-        let mut ends: Vec<(usize, u32, usize)> = Vec::new();
         let seg = h.len() / LANES;
-        let lanes = if seg < MIN_LANE_BYTES.max(self.max_len) {
-            self.walk(h, 0, h.len(), self.start, 0, &mut ends);
-            1
-        } else {
-            let mut state = [self.start; LANES];
-            let mut i = 0;
-            loop {
-                i = self.walk_lanes(h, seg, i, &mut state);
-                if i == seg {
-                    break;
-                }
-                for (lane, &s) in state.iter().enumerate() {
-                    if s >= self.first_match {
-                        ends.push((lane * seg + i + 1, s, lane));
-                    }
-                }
-                i += 1;
+        if seg < MIN_LANE_BYTES.max(self.max_len) {
+            let mut ends = Vec::new();
+            self.walk(h, 0, h.len(), self.start, &mut ends);
+            self.push_hits(&ends, usize::MAX, &mut out);
+            return out;
+        }
+        // Per lane, (end, state) of every step that landed on a match state, in order.
+        let mut ends: [Vec<(usize, u32)>; LANES] = Default::default();
+        let mut state = [self.start; LANES];
+        let mut i = 0;
+        loop {
+            i = self.walk_lanes(h, seg, i, &mut state);
+            if i == seg {
+                break;
             }
             for (lane, &s) in state.iter().enumerate() {
-                let end = if lane + 1 == LANES {
-                    h.len()
-                } else {
-                    ((lane + 1) * seg + self.max_len - 1).min(h.len())
-                };
-                self.walk(h, lane * seg + seg, end, s, lane, &mut ends);
+                if s >= self.first_match {
+                    ends[lane].push((lane * seg + i + 1, s));
+                }
             }
-            LANES
-        };
-        for (end, state, lane) in ends {
+            i += 1;
+        }
+        for (lane, &s) in state.iter().enumerate() {
+            let end = if lane + 1 == LANES {
+                h.len()
+            } else {
+                ((lane + 1) * seg + self.max_len - 1).min(h.len())
+            };
+            self.walk(h, lane * seg + seg, end, s, &mut ends[lane]);
+        }
+        // Each lane's hits are in order. A lane reports the keywords that start in its
+        // own part, and those that end past it may end after the next lane's first
+        // ones: those few are merged in.
+        let mut lane_hits = Vec::new();
+        for (lane, lane_ends) in ends.iter().enumerate() {
+            let own_end = if lane + 1 == LANES {
+                usize::MAX
+            } else {
+                (lane + 1) * seg
+            };
+            let across = out.partition_point(|hit: &Hit| hit.end <= lane * seg);
+            if across == out.len() {
+                self.push_hits(lane_ends, own_end, &mut out);
+                continue;
+            }
+            let earlier: Vec<Hit> = out.drain(across..).collect();
+            lane_hits.clear();
+            self.push_hits(lane_ends, own_end, &mut lane_hits);
+            merge_into(&mut out, &earlier, &lane_hits);
+        }
+        out
+    }
+
+    /// The hits of the match states in `ends` whose keywords start before `own_end`.
+    fn push_hits(&self, ends: &[(usize, u32)], own_end: usize, out: &mut Vec<Hit>) {
+        for &(end, state) in ends {
             let i = ((state - self.first_match) / self.stride) as usize;
+            // Longest first: in order of start.
             for &(pattern, len) in &self.matches[i] {
                 let start = end - len;
-                // A lane reports the keywords that start in its own part.
-                if lanes > 1 && lane + 1 < LANES && start >= (lane + 1) * seg {
-                    continue;
+                if start < own_end {
+                    out.push(Hit {
+                        end,
+                        start,
+                        pattern,
+                    });
                 }
-                out.push(Hit {
-                    end,
-                    start,
-                    pattern,
-                });
             }
         }
-        out.sort_unstable();
-        out
     }
 
     /// Steps the four lanes (lane `k` reads `h[k * seg..][..seg]`) from offset `from` until
@@ -212,22 +238,30 @@ impl KeywordDfa {
         self.trans[(state + u32::from(self.classes[usize::from(byte)])) as usize]
     }
 
-    fn walk(
-        &self,
-        h: &[u8],
-        from: usize,
-        to: usize,
-        mut state: u32,
-        lane: usize,
-        ends: &mut Vec<(usize, u32, usize)>,
-    ) {
+    fn walk(&self, h: &[u8], from: usize, to: usize, mut state: u32, ends: &mut Vec<(usize, u32)>) {
         for (pos, &b) in h[..to].iter().enumerate().skip(from) {
             state = self.step(state, b);
             if state >= self.first_match {
-                ends.push((pos + 1, state, lane));
+                ends.push((pos + 1, state));
             }
         }
     }
+}
+
+/// Appends the merge of the sorted `a` and `b` to `out`.
+fn merge_into(out: &mut Vec<Hit>, a: &[Hit], b: &[Hit]) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
 }
 
 #[cfg(test)]
@@ -242,6 +276,7 @@ mod tests {
         let patterns = [
             "secret",
             "client_secret",
+            "ent",
             "pat",
             "path",
             "://",
@@ -284,6 +319,27 @@ mod tests {
                 .collect();
             want.sort_unstable();
             assert_eq!(got, want, "text of {} bytes", text.len());
+        }
+        // A keyword across each lane boundary, at every offset: it ends after the
+        // keywords inside it that the next lane reports (`ent`, `secret`).
+        for shift in 0..=13 {
+            let mut text = vec![b'.'; 4 * 1024];
+            for boundary in [1024, 2048, 3072] {
+                let at = boundary - shift;
+                text[at..at + 13].copy_from_slice(b"CLIENT_SECRET");
+                text[at + 13..at + 16].copy_from_slice(b"key");
+            }
+            let got = dfa.find_all(&text);
+            let mut want: Vec<Hit> = reference
+                .find_overlapping_iter(&text)
+                .map(|m| Hit {
+                    end: m.end(),
+                    start: m.start(),
+                    pattern: m.pattern().as_usize(),
+                })
+                .collect();
+            want.sort_unstable();
+            assert_eq!(got, want, "shift {shift}");
         }
     }
 }

@@ -261,7 +261,10 @@ mod tests {
         let text = b"a\nAccountKey=1 AccountKey=2\nnothing\nx ghp_abc\n";
         let w = p.windows(
             text,
-            &[plan(Reach::NextTwoLines, true), plan(Reach::KeywordLine, false)],
+            &[
+                plan(Reach::NextTwoLines, true),
+                plan(Reach::KeywordLine, false),
+            ],
         );
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].rule, 0);
