@@ -7,6 +7,7 @@
 //! filter, the config's allow entries and the baseline.
 
 pub mod allowlist;
+mod anchored;
 pub mod baseline;
 pub mod entropy;
 mod keyword_dfa;
@@ -24,7 +25,6 @@ mod value_run;
 use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
 use prefilter::{KeywordPlan, Prefilter};
 use regex::bytes::RegexSet;
-use regex_automata::{Anchored, Input};
 use rule::{Rule, Scope, Search};
 use validate::Outcome;
 
@@ -304,34 +304,31 @@ impl Engine {
                         "starts would be out of order"
                     )
                 };
-                // Most searches fail; only a match needs its groups (and their buffer).
-                let mut caps = None;
-                let mut next = 0;
                 let starts = keyword_starts
                     .iter()
                     .flat_map(|&s| (0..=*lead).rev().filter_map(move |j| s.checked_sub(j)))
                     .filter(|&s| s >= lo)
                     .map(|s| s - lo);
-                for start in starts {
-                    if start < next {
-                        continue;
+                regex.with_cache(|cache| {
+                    let mut next = 0;
+                    for start in starts {
+                        if start < next {
+                            continue;
+                        }
+                        next = start + 1;
+                        let Some(caps) = regex.captures_at(cache, window, start) else {
+                            continue;
+                        };
+                        let Some(m) = caps.get_match() else {
+                            continue;
+                        };
+                        next = next.max(m.end());
+                        let group = |g| caps.get_group(g).map(|m| (m.start, m.end));
+                        if let Some((s, e)) = secret_span(rule, group) {
+                            self.keep(ri, content, lo + s, lo + e, out);
+                        }
                     }
-                    next = start + 1;
-                    let input = Input::new(window).range(start..).anchored(Anchored::Yes);
-                    if regex.search(&input).is_none() {
-                        continue;
-                    }
-                    let caps = caps.get_or_insert_with(|| regex.create_captures());
-                    regex.search_captures(&input, caps);
-                    let Some(m) = caps.get_match() else {
-                        continue;
-                    };
-                    next = next.max(m.end());
-                    let group = |g| caps.get_group(g).map(|m| (m.start, m.end));
-                    if let Some((s, e)) = secret_span(rule, group) {
-                        self.keep(ri, content, lo + s, lo + e, out);
-                    }
-                }
+                });
             }
         }
     }

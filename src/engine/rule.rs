@@ -1,5 +1,6 @@
 //! Rules as data: the YAML schema ([`RuleSpec`]) and its compiled form ([`Rule`]).
 
+use super::anchored::AnchoredRegex;
 use super::pattern_keywords;
 use super::required_bytes::RequiredBytes;
 use super::validate::Validator;
@@ -146,7 +147,7 @@ pub(crate) enum Search {
     /// (read from the pattern by [`pattern_keywords`]): anchored searches from those places
     /// only, which find what a search across the window finds.
     FromKeywords {
-        regex: regex_automata::meta::Regex,
+        regex: Box<AnchoredRegex>,
         lead: usize,
     },
 }
@@ -172,29 +173,6 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
         .size_limit(32 << 20)
         .dfa_size_limit(32 << 20)
         .build()
-}
-
-/// As [`compile_regex`], as the `regex_automata` regex underneath, whose searches can be
-/// anchored at any offset of a haystack and still see the bytes before it.
-fn compile_anchorable(pattern: &str) -> Result<regex_automata::meta::Regex, String> {
-    use regex_automata::{meta, util::syntax, MatchKind};
-    // What `regex::bytes::RegexBuilder` sets, so both kinds of rule read a pattern alike;
-    // then less start-up work. Searches from keywords are anchored, so a literal prefilter
-    // would never be consulted, and the groups are read only on the rare match, where the
-    // bounded backtracker does as well as a one-pass DFA that every rule would build.
-    meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .utf8_empty(false)
-                .nfa_size_limit(Some(32 << 20))
-                .hybrid_cache_capacity(32 << 20)
-                .auto_prefilter(false)
-                .onepass(false),
-        )
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .build(pattern)
-        .map_err(|e| format!("invalid pattern: {e}"))
 }
 
 /// Named pieces that rule patterns share, written `{{name}}` in a pattern. `{{` cannot
@@ -328,7 +306,7 @@ impl Rule {
         let search = match lead {
             // The pattern parsed, so only a size limit can stop it compiling.
             Some(lead) => Search::FromKeywords {
-                regex: compile_anchorable(&pattern).map_err(|e| invalid(&e))?,
+                regex: Box::new(AnchoredRegex::new(&pattern).map_err(|e| invalid(&e))?),
                 lead,
             },
             None => Search::Window(compile_regex(&pattern).map_err(pattern_error)?),
@@ -346,10 +324,7 @@ impl Rule {
         }
         let group_names: Vec<Option<&str>> = match &search {
             Search::Window(regex) => regex.capture_names().collect(),
-            Search::FromKeywords { regex, .. } => regex
-                .group_info()
-                .pattern_names(regex_automata::PatternID::ZERO)
-                .collect(),
+            Search::FromKeywords { regex, .. } => regex.group_names().collect(),
         };
         let secret_groups = group_names
             .into_iter()
