@@ -6,7 +6,8 @@
 //! running on past its quarter by the longest keyword, and reporting only keywords that
 //! start inside it) keep the core busy and find exactly the same occurrences. The
 //! automaton is built by the `aho-corasick` crate and copied into a dense table here,
-//! with match states numbered last so that one comparison tells whether a step matched.
+//! with match states numbered from a power of two up, so that one OR of the four states
+//! and one comparison tell whether any step matched.
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind};
@@ -23,13 +24,45 @@ pub struct Hit {
     pub pattern: usize,
 }
 
+/// The length of the table most keyword sets fit in (the built-in rules' take about
+/// 80,000 entries): a power of two, so that a masked index needs no bounds check.
+const FIXED_TABLE_LEN: usize = 1 << 17;
+
+enum Table {
+    Fixed(Box<[u32; FIXED_TABLE_LEN]>),
+    /// For keyword sets too large for the fixed table (many custom rules).
+    Any(Box<[u32]>),
+}
+
+/// A transition table: the state at a (premultiplied state + class) index.
+trait Transitions {
+    fn at(&self, index: u32) -> u32;
+}
+
+impl<const N: usize> Transitions for [u32; N] {
+    #[inline(always)]
+    fn at(&self, index: u32) -> u32 {
+        const { assert!(N.is_power_of_two()) };
+        // Every index the DFA makes is in bounds; the mask only shows the compiler so.
+        self[index as usize & (N - 1)]
+    }
+}
+
+impl Transitions for [u32] {
+    #[inline(always)]
+    fn at(&self, index: u32) -> u32 {
+        self[index as usize]
+    }
+}
+
 pub struct KeywordDfa {
     classes: [u8; 256],
     /// `trans[state + class]` is the next state; states are premultiplied by the number
     /// of classes.
-    trans: Vec<u32>,
+    trans: Table,
     start: u32,
-    /// States at or above this one end at least one keyword.
+    /// States at or above this one end at least one keyword; those below it are below
+    /// it in every bit too (it is a power of two).
     first_match: u32,
     stride: u32,
     /// For match state `first_match + i * stride`: its keywords and their lengths,
@@ -96,15 +129,29 @@ impl KeywordDfa {
             .iter()
             .position(|&s| dfa.is_match(s))
             .unwrap_or(states.len());
-        // Our number for each of the crate's state ids, premultiplied by the stride.
+        // Our number for each of the crate's state ids, premultiplied by the stride; match
+        // states from a power of two up. (The start state is the first, number 0.)
+        let match_base = (first_match * stride).next_power_of_two();
+        let number = |i: usize| match i.checked_sub(first_match) {
+            None => i * stride,
+            Some(m) => match_base + m * stride,
+        };
         let mut index = vec![0u32; seen.len()];
         for (i, &s) in states.iter().enumerate() {
-            index[s.as_usize()] = (i * stride) as u32;
+            index[s.as_usize()] = number(i) as u32;
         }
-        let mut trans = Vec::with_capacity(states.len() * stride);
-        for &s in &states {
-            trans.extend(representative.iter().map(|&b| index[next(s, b).as_usize()]));
+        let len = number(states.len());
+        let mut trans = vec![0u32; len.max(FIXED_TABLE_LEN)];
+        for (i, &s) in states.iter().enumerate() {
+            let row = &mut trans[number(i)..][..stride];
+            for (next_state, &b) in row.iter_mut().zip(&representative) {
+                *next_state = index[next(s, b).as_usize()];
+            }
         }
+        let trans = match <Box<[u32; FIXED_TABLE_LEN]>>::try_from(trans.into_boxed_slice()) {
+            Ok(fixed) => Table::Fixed(fixed),
+            Err(any) => Table::Any(any),
+        };
         let matches = states[first_match..]
             .iter()
             .map(|&s| {
@@ -122,11 +169,17 @@ impl KeywordDfa {
             classes,
             trans,
             start: index[start.as_usize()],
-            first_match: (first_match * stride) as u32,
+            first_match: match_base as u32,
             stride: stride as u32,
             matches,
             max_len: dfa.max_pattern_len(),
         })
+    }
+
+    /// Whether the table is the fixed-size one with the faster walk.
+    #[cfg(test)]
+    pub fn has_fixed_table(&self) -> bool {
+        matches!(self.trans, Table::Fixed(_))
     }
 
     /// Every occurrence of every keyword, overlapping ones included, in order of `end`
@@ -207,35 +260,55 @@ impl KeywordDfa {
 
     /// Steps the four lanes (lane `k` reads `h[k * seg..][..seg]`) from offset `from` until
     /// one of them lands on a match state, and returns that offset, or `seg` at the end.
-    ///
-    /// Kept apart from the match bookkeeping so that the lane states, the four cursors
-    /// and the tables all stay in registers: this is the scan's hottest loop.
-    #[inline(never)]
     fn walk_lanes(&self, h: &[u8], seg: usize, from: usize, state: &mut [u32; LANES]) -> usize {
-        let (trans, classes, first_match) = (&self.trans[..], &self.classes, self.first_match);
-        let step = |s: u32, b: u8| trans[(s + u32::from(classes[usize::from(b)])) as usize];
+        match &self.trans {
+            Table::Fixed(trans) => self.walk_lanes_in(&**trans, h, seg, from, state),
+            Table::Any(trans) => self.walk_lanes_in(&**trans, h, seg, from, state),
+        }
+    }
+
+    /// [`Self::walk_lanes`] on one kind of table. Kept apart from the match bookkeeping so
+    /// that the lane states, the four cursors and the tables all stay in registers: this
+    /// is the scan's hottest loop.
+    #[inline(never)]
+    fn walk_lanes_in<T: Transitions + ?Sized>(
+        &self,
+        trans: &T,
+        h: &[u8],
+        seg: usize,
+        from: usize,
+        state: &mut [u32; LANES],
+    ) -> usize {
+        let (classes, first_match) = (&self.classes, self.first_match);
+        let step = |s: u32, b: u8| trans.at(s + u32::from(classes[usize::from(b)]));
         let lane = |k: usize| &h[k * seg + from..(k + 1) * seg];
         // Zipped iterators rather than indexing: no bounds check on the bytes.
         let bytes = lane(0).iter().zip(lane(1)).zip(lane(2)).zip(lane(3));
         let [mut s0, mut s1, mut s2, mut s3] = *state;
-        let mut i = from;
+        // Counted from 0, the count shares the cursors' register.
+        let mut steps = 0;
         for (((&a, &b), &c), &d) in bytes {
             s0 = step(s0, a);
             s1 = step(s1, b);
             s2 = step(s2, c);
             s3 = step(s3, d);
-            if s0.max(s1).max(s2.max(s3)) >= first_match {
+            // `first_match` is a power of two above every other state.
+            if (s0 | s1 | s2 | s3) >= first_match {
                 break;
             }
-            i += 1;
+            steps += 1;
         }
         *state = [s0, s1, s2, s3];
-        i
+        from + steps
     }
 
     #[inline(always)]
     fn step(&self, state: u32, byte: u8) -> u32 {
-        self.trans[(state + u32::from(self.classes[usize::from(byte)])) as usize]
+        let index = state + u32::from(self.classes[usize::from(byte)]);
+        match &self.trans {
+            Table::Fixed(trans) => trans.at(index),
+            Table::Any(trans) => trans.at(index),
+        }
     }
 
     fn walk(&self, h: &[u8], from: usize, to: usize, mut state: u32, ends: &mut Vec<(usize, u32)>) {
@@ -341,5 +414,52 @@ mod tests {
             want.sort_unstable();
             assert_eq!(got, want, "shift {shift}");
         }
+    }
+
+    /// A keyword set too large for the fixed table takes the other one and finds the
+    /// same occurrences.
+    #[test]
+    fn a_large_keyword_set_finds_what_aho_corasick_finds() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let keywords: Vec<String> = (0..4000)
+            .map(|_| {
+                (0..8)
+                    .map(|_| char::from(b'a' + (next() % 26) as u8))
+                    .collect()
+            })
+            .collect();
+        let patterns: Vec<&str> = keywords.iter().map(String::as_str).collect();
+        let dfa = KeywordDfa::new(&patterns).expect("builds");
+        assert!(!dfa.has_fixed_table());
+        let reference = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("builds");
+        let mut text = Vec::new();
+        while text.len() < 20_000 {
+            match next() % 3 {
+                0 => text.extend_from_slice(patterns[(next() % 4000) as usize].as_bytes()),
+                1 => text.push(b' '),
+                _ => text.push(b'a' + (next() % 26) as u8),
+            }
+        }
+        let got = dfa.find_all(&text);
+        let mut want: Vec<Hit> = reference
+            .find_overlapping_iter(&text)
+            .map(|m| Hit {
+                end: m.end(),
+                start: m.start(),
+                pattern: m.pattern().as_usize(),
+            })
+            .collect();
+        want.sort_unstable();
+        assert!(want.len() > 1000);
+        assert_eq!(got, want);
     }
 }

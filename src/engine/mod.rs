@@ -559,6 +559,10 @@ mod tests {
             Engine::new(rules).expect("engine")
         };
         let (from_keywords, windowed) = (engine(true), engine(false));
+        assert!(
+            from_keywords.prefilter.has_fixed_table(),
+            "the built-in keywords outgrew the keyword DFA's fixed table; raise its size"
+        );
         assert!(from_keywords
             .rules
             .iter()

@@ -39,6 +39,12 @@ impl Prefilter {
         })
     }
 
+    /// Whether the keyword automaton has the fixed-size table with the faster walk.
+    #[cfg(test)]
+    pub fn has_fixed_table(&self) -> bool {
+        self.automaton.has_fixed_table()
+    }
+
     /// For each rule with a keyword in `haystack`, the merged byte windows to run it on,
     /// and, if its plan asks, where its keywords start. `plans[i]` is rule `i`'s.
     pub fn windows(&self, haystack: &[u8], plans: &[KeywordPlan]) -> Vec<RuleWindows> {
