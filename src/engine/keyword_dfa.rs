@@ -340,7 +340,21 @@ fn merge_into(out: &mut Vec<Hit>, a: &[Hit], b: &[Hit]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aho_corasick::AhoCorasickBuilder;
+    use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+    /// What the `aho-corasick` crate's own overlapping search finds, in our order.
+    fn reference_hits(reference: &AhoCorasick, text: &[u8]) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = reference
+            .find_overlapping_iter(text)
+            .map(|m| Hit {
+                end: m.end(),
+                start: m.start(),
+                pattern: m.pattern().as_usize(),
+            })
+            .collect();
+        hits.sort_unstable();
+        hits
+    }
 
     /// The same occurrences as the `aho-corasick` crate's own overlapping search, on text
     /// long enough for four lanes, with keywords placed across the lane boundaries.
@@ -382,15 +396,7 @@ mod tests {
                 text.extend_from_slice(words[(x % words.len() as u64) as usize].as_bytes());
             }
             let got = dfa.find_all(&text);
-            let mut want: Vec<Hit> = reference
-                .find_overlapping_iter(&text)
-                .map(|m| Hit {
-                    end: m.end(),
-                    start: m.start(),
-                    pattern: m.pattern().as_usize(),
-                })
-                .collect();
-            want.sort_unstable();
+            let want = reference_hits(&reference, &text);
             assert_eq!(got, want, "text of {} bytes", text.len());
         }
         // A keyword across each lane boundary, at every offset: it ends after the
@@ -403,15 +409,7 @@ mod tests {
                 text[at + 13..at + 16].copy_from_slice(b"key");
             }
             let got = dfa.find_all(&text);
-            let mut want: Vec<Hit> = reference
-                .find_overlapping_iter(&text)
-                .map(|m| Hit {
-                    end: m.end(),
-                    start: m.start(),
-                    pattern: m.pattern().as_usize(),
-                })
-                .collect();
-            want.sort_unstable();
+            let want = reference_hits(&reference, &text);
             assert_eq!(got, want, "shift {shift}");
         }
     }
@@ -450,15 +448,7 @@ mod tests {
             }
         }
         let got = dfa.find_all(&text);
-        let mut want: Vec<Hit> = reference
-            .find_overlapping_iter(&text)
-            .map(|m| Hit {
-                end: m.end(),
-                start: m.start(),
-                pattern: m.pattern().as_usize(),
-            })
-            .collect();
-        want.sort_unstable();
+        let want = reference_hits(&reference, &text);
         assert!(want.len() > 1000);
         assert_eq!(got, want);
     }
