@@ -74,7 +74,9 @@ pub struct KeywordDfa {
 impl KeywordDfa {
     /// `patterns` match ASCII case-insensitively.
     pub fn new(patterns: &[&str]) -> Result<Self, aho_corasick::BuildError> {
-        let dfa = aho_corasick::dfa::Builder::new()
+        // The crate's NFA, whose transitions (failure links followed) are copied into our
+        // dense table: the crate's own DFA would be a dense table built only to be copied.
+        let dfa = aho_corasick::nfa::noncontiguous::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(patterns)?;
