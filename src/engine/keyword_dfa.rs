@@ -304,18 +304,26 @@ impl KeywordDfa {
         from + steps
     }
 
-    #[inline(always)]
-    fn step(&self, state: u32, byte: u8) -> u32 {
-        let index = state + u32::from(self.classes[usize::from(byte)]);
+    /// One lane from `from` to `to`, recording every step that lands on a match state:
+    /// for files too small for four lanes, and for each lane's run past its part.
+    fn walk(&self, h: &[u8], from: usize, to: usize, state: u32, ends: &mut Vec<(usize, u32)>) {
         match &self.trans {
-            Table::Fixed(trans) => trans.at(index),
-            Table::Any(trans) => trans.at(index),
+            Table::Fixed(trans) => self.walk_in(&**trans, h, from, to, state, ends),
+            Table::Any(trans) => self.walk_in(&**trans, h, from, to, state, ends),
         }
     }
 
-    fn walk(&self, h: &[u8], from: usize, to: usize, mut state: u32, ends: &mut Vec<(usize, u32)>) {
+    fn walk_in<T: Transitions + ?Sized>(
+        &self,
+        trans: &T,
+        h: &[u8],
+        from: usize,
+        to: usize,
+        mut state: u32,
+        ends: &mut Vec<(usize, u32)>,
+    ) {
         for (pos, &b) in h[..to].iter().enumerate().skip(from) {
-            state = self.step(state, b);
+            state = trans.at(state + u32::from(self.classes[usize::from(b)]));
             if state >= self.first_match {
                 ends.push((pos + 1, state));
             }
