@@ -3,7 +3,7 @@
 # the npm registry and PyPI):
 #   1. install azure-task's packages from its lockfile and run its mocha tests
 #      (MockTestRunner, with the offline Node workaround inside the suite);
-#   2. validate task.json and vss-extension.json against the schemas in shared/specs;
+#   2. validate task.json and vss-extension.json against the schemas in tests/specs;
 #   3. package the extension with tfx into dist/<publisher>.<id>-<version>.vsix, from a staging copy of the
 #      task that holds only its runtime packages and the bundled binaries.
 # Binaries: put them in azure-task/bin/<os>-<arch>/ (release builds), or set
@@ -14,14 +14,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-specs=${SECRETGATE_SPECS:-}
-if [ -z "$specs" ]; then
-  for d in "$root/../shared/specs" "$root/../../shared/specs"; do
-    if [ -d "$d" ]; then specs=$(cd "$d" && pwd); break; fi
-  done
-fi
-if [ -z "$specs" ] || [ ! -f "$specs/azure-pipelines-task.schema.json" ]; then
-  echo "azure-checks: shared/specs not found beside the checkout (set SECRETGATE_SPECS)" >&2
+specs=${SECRETGATE_SPECS:-$root/tests/specs}
+if [ ! -f "$specs/azure-pipelines-task.schema.json" ]; then
+  echo "azure-checks: $specs/azure-pipelines-task.schema.json is missing (set SECRETGATE_SPECS)" >&2
   exit 1
 fi
 

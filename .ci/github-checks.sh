@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-specs="${SECRETGATE_SPECS:-../shared/specs}"
+specs="${SECRETGATE_SPECS:-tests/specs}"
 for schema in github-action.schema.json github-workflow.schema.json; do
   if [ ! -f "$specs/$schema" ]; then
     echo "github-checks: $specs/$schema is missing (set SECRETGATE_SPECS to the specs folder)" >&2

@@ -3,7 +3,7 @@
 //! Each case builds a real repository whose HEAD is a real merge commit (what a pull-request
 //! build checks out as `refs/pull/N/merge`), sets the variables the agent sets, and runs the
 //! binary against [`FakeAzure`], a small stateful Azure DevOps on 127.0.0.1. Every request it
-//! receives is checked against `shared/specs/azure-devops-rest-subset.json` (REST 7.1):
+//! receives is checked against `tests/specs/azure-devops-rest-subset.json` (REST 7.1):
 //! known operation, `api-version`, `Authorization`, declared query parameters, and a body
 //! that validates against the operation's schema with no undeclared fields.
 

@@ -10,7 +10,6 @@ use secretgate::findings::{
 };
 use secretgate::report::{render, summary_markdown, Format, ReportContext};
 use serde_json::Value;
-use std::path::Path;
 
 const GITHUB_TOKEN: &str = "ghp_SGRAWLEAKCANARYaaaa0123456789abcdefABCD";
 const AWS_SECRET: &str = "wJalrSGRAWLEAKCANARYbbbbK7MDENGbPxRfiCYEXAMPLE";
@@ -350,8 +349,7 @@ fn validate_against_schema(log: &Value) {
 }
 
 fn schema_errors(log: &Value) -> Vec<String> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/specs/sarif-schema-2.1.0.json");
+    let path = crate::support::specs_dir().join("sarif-schema-2.1.0.json");
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
     )

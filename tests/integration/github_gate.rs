@@ -1,7 +1,7 @@
 //! `secretgate ci` on GitHub Actions against a loopback GitHub API.
 //!
 //! Every request the fake API receives is checked against GitHub's own API description
-//! (`shared/specs/github-rest-subset.json`): the operation must exist for that method and
+//! (`tests/specs/github-rest-subset.json`): the operation must exist for that method and
 //! path, query parameters must be declared, the JSON body must validate against the
 //! operation's request schema, and the auth and media-type headers must be there. Every
 //! uploaded SARIF is decoded (base64, gunzip) and validated against the SARIF 2.1.0 schema.

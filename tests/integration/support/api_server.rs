@@ -2,7 +2,7 @@
 //!
 //! Each test gives it a responder closure; every request is recorded (method, path, query,
 //! headers, body) so the test can check it afterwards against the API description in
-//! `shared/specs/`. The server stops when dropped.
+//! `tests/specs/`. The server stops when dropped.
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
