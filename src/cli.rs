@@ -27,6 +27,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Write a baseline of the current findings so that only new ones fail the gate.
     Baseline(BaselineArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    Completions(CompletionsArgs),
 }
 
 /// The failing threshold: findings at or above it make the exit code 1.
@@ -71,7 +73,7 @@ pub struct ScanArgs {
     /// Output format; repeat with `--output` after each to write several.
     #[arg(long, value_enum)]
     pub format: Vec<Format>,
-    /// Where the preceding `--format` goes (default: standard output).
+    /// Where the preceding `--format` goes (default, or `-`: standard output).
     #[arg(long)]
     pub output: Vec<PathBuf>,
     /// Each format with its destination, paired by position on the command line (filled
@@ -133,6 +135,19 @@ pub struct BaselineArgs {
     pub common: CommonScanArgs,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Writes the completion script for `shell` to `out`, generated from the clap definition so
+/// it never lags behind the options.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "secretgate", out);
+}
+
 /// Parses the process arguments, pairing each `scan --output` with the `--format` before it.
 pub fn parse() -> Result<Cli, clap::Error> {
     let matches = Cli::command().try_get_matches()?;
@@ -159,11 +174,18 @@ fn pair_outputs(
     let format_at: Vec<usize> = matches.indices_of("format").into_iter().flatten().collect();
     let output_at: Vec<usize> = matches.indices_of("output").into_iter().flatten().collect();
     let mut targets: Vec<(Format, Option<PathBuf>)> = formats.iter().map(|f| (*f, None)).collect();
+    let mut has_output = vec![false; targets.len()];
     for (path, at) in outputs.iter().zip(output_at) {
         let owner = format_at.iter().rposition(|&f| f < at);
-        match owner.and_then(|i| targets.get_mut(i)) {
-            Some((_, slot @ None)) => *slot = Some(path.clone()),
-            Some(_) => return Err(usage("each --format takes at most one --output")),
+        match owner {
+            Some(i) if has_output[i] => {
+                return Err(usage("each --format takes at most one --output"))
+            }
+            Some(i) => {
+                has_output[i] = true;
+                // `-` is standard output, as for most command-line tools.
+                targets[i].1 = (path.as_os_str() != "-").then(|| path.clone());
+            }
             None => return Err(usage("--output needs a --format before it")),
         }
     }
@@ -229,6 +251,23 @@ mod tests {
         assert!(targets(&["sg", "scan", "--output", "x", "--format", "json"]).is_err());
         assert!(
             targets(&["sg", "scan", "--format", "json", "--output", "a", "--output", "b"]).is_err()
+        );
+    }
+
+    #[test]
+    fn a_dash_output_is_standard_output() {
+        let got = targets(&[
+            "sg", "scan", "--format", "sarif", "--output", "-", "--format", "json", "--output", "j",
+        ]);
+        assert_eq!(
+            got.expect("valid"),
+            vec![
+                (Format::Sarif, None),
+                (Format::Json, Some(PathBuf::from("j")))
+            ]
+        );
+        assert!(
+            targets(&["sg", "scan", "--format", "json", "--output", "-", "--output", "b"]).is_err()
         );
     }
 

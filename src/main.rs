@@ -28,6 +28,10 @@ fn main() -> ExitCode {
         },
         Command::Rules(args) => app::rules(args),
         Command::Baseline(args) => app::baseline(args),
+        Command::Completions(args) => {
+            secretgate::cli::write_completions(args.shell, &mut std::io::stdout().lock());
+            Ok(Exit::Clean)
+        }
     };
     match outcome {
         Ok(exit) => exit.into(),
