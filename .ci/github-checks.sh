@@ -42,4 +42,6 @@ echo "github-checks: shellcheck action/*.sh scripts/*.sh .ci/*.sh"
 "$venv/bin/shellcheck" action/*.sh scripts/*.sh .ci/*.sh .ci/run
 echo "github-checks: action/test-install.sh"
 bash action/test-install.sh
+echo "github-checks: scripts/test-release-pin.sh"
+bash scripts/test-release-pin.sh
 echo "github-checks: ok"
