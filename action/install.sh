@@ -101,7 +101,7 @@ sha256_of() {
 
 # The hash listed for $2 in the `sha256sum`-style file $1.
 listed_hash() {
-  awk -v a="$2" '$2 == a || $2 == "*" a { print tolower($1); exit }' "$1" 2>/dev/null || true
+  awk -v a="$2" '{ sub(/\r$/, "") } $2 == a || $2 == "*" a { print tolower($1); exit }' "$1" 2>/dev/null || true
 }
 
 expected=""

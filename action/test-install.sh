@@ -122,6 +122,16 @@ run Linux X64 || fail "tampered cache: $(out)"
 expect_output "failed verification; downloading it again" "tampered cache"
 grep -q "/v1.2.3/" "$work/requests" || fail "tampered cache not downloaded again"
 
+# A checkout with CRLF line ends (git on Windows) pins the same release.
+cp "$action/action/checksums.txt" "$work/checksums.lf"
+cp "$action/action/version.txt" "$work/version.lf"
+sed -i 's/$/\r/' "$action/action/checksums.txt" "$action/action/version.txt"
+rm -rf "$work/cache"
+run Linux X64 || fail "CRLF checkout: $(out)"
+expect_output "verified against action/checksums.txt (1.2.3)" "CRLF checkout"
+cp "$work/checksums.lf" "$action/action/checksums.txt"
+cp "$work/version.lf" "$action/action/version.txt"
+
 # Other platforms pick their asset; Windows adds .exe.
 run Linux ARM64 || fail "linux arm64: $(out)"
 expect_output "secretgate 1.2.3 (aarch64-unknown-linux-musl)" "linux arm64"
