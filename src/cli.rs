@@ -1,7 +1,8 @@
 //! Command-line interface (clap derive). Parsing only: [`crate::app`] does the work.
 
+pub use crate::findings::FailOn;
 use crate::report::Format;
-use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -27,17 +28,6 @@ pub enum Command {
     Rules(RulesArgs),
     /// Write a baseline of the current findings so that only new ones fail the gate.
     Baseline(BaselineArgs),
-}
-
-/// The failing threshold: findings at or above it make the exit code 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    Low,
-    Medium,
-    High,
-    Critical,
-    Never,
 }
 
 /// Options shared by every command that scans.

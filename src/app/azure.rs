@@ -9,10 +9,11 @@
 //!
 //! Publishing (threads, status) never changes the exit code: the findings decide it.
 
-use super::{verdict, Exit, Pipeline};
+use super::{verdict, Exit, Pipeline, PolicyAt};
 use crate::changeset::{self, ChangeSet, PathFilter};
 use crate::ci::azure::{
-    resolve_pr_range, AccessToken, AzureContext, BuildReason, Git, RepositoryProvider,
+    resolve_pr_range, AccessToken, AzureContext, BuildReason, CommitRange, Git, RangeError,
+    RepositoryProvider,
 };
 use crate::ci::Env;
 use crate::cli::CiArgs;
@@ -50,7 +51,6 @@ pub fn run(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
 fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     let ctx = AzureContext::from_env(env)?;
     let root = ctx.sources_dir.clone();
-    let pipeline = Pipeline::prepare(&args.common, &root)?;
     let token = args
         .token
         .clone()
@@ -62,16 +62,26 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .context("cannot start the HTTP runtime")?;
     let client = pr_client(&ctx, token.as_ref(), super::retry_policy(env))?;
 
-    let changes = match ctx.pull_request.as_ref() {
-        Some(pr) => {
-            let found = pr_changes(
-                &ctx,
-                &pipeline,
-                pr.target_branch.as_str(),
-                token.as_ref(),
-                client.as_ref(),
-                &runtime,
-            );
+    // The pull request's range first: its base commit is where the policy is read from.
+    let range = ctx
+        .pull_request
+        .as_ref()
+        .map(|pr| pr_range(&ctx, pr.target_branch.as_str(), token.as_ref()));
+    let at = match &range {
+        None => PolicyAt::Checkout,
+        Some(Ok(r)) => PolicyAt::Base(&r.base),
+        Some(Err(_)) => PolicyAt::UnreadableBase,
+    };
+    let gate_policy = super::gate_policy(&args.common, &root, at)?;
+    eprintln!("secretgate: policy from {}", gate_policy.origin);
+    if let Some(w) = &gate_policy.warning {
+        warn(w);
+    }
+    let pipeline = &gate_policy.pipeline;
+
+    let changes = match range {
+        Some(range) => {
+            let found = pr_changes(&ctx, pipeline, range, client.as_ref(), &runtime);
             match found {
                 Ok(set) => set,
                 Err(e) => {
@@ -138,13 +148,18 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .clone()
         .unwrap_or_else(|| ctx.staging_dir.clone());
     let summary_path = summary_dir.join("secretgate-summary.md");
-    let markdown = report::summary_markdown(&result, &report_ctx);
+    let mut markdown = report::summary_markdown(&result, &report_ctx);
+    markdown.push_str(&gate_policy.pending_markdown());
+    if let Some(line) = gate_policy.pending_line() {
+        eprintln!("secretgate: {line}");
+    }
     write_file(&summary_path, |w| w.write_all(markdown.as_bytes()))?;
     println!("{}", commands::upload_summary(&absolute(&summary_path)));
 
     if ctx.pull_request.is_some() {
         publish_feedback(
             args,
+            gate_policy.pending_line(),
             &ctx,
             client.as_ref(),
             token.is_some(),
@@ -184,16 +199,12 @@ fn pr_client(
     Ok(Some(Client::new(pr_ref, token.clone(), retry)?))
 }
 
-/// The lines the pull request adds: from git when it can, else the changed files whole
-/// from the iterations API.
-fn pr_changes(
+/// The commits a pull-request build reviews, deepening a shallow checkout as needed.
+fn pr_range(
     ctx: &AzureContext,
-    pipeline: &Pipeline,
     target_branch: &str,
     token: Option<&AccessToken>,
-    client: Option<&Client>,
-    runtime: &tokio::runtime::Runtime,
-) -> anyhow::Result<ChangeSet> {
+) -> Result<CommitRange, RangeError> {
     // Credentials for deepening: Azure Repos only, never sent to another host's remote.
     let auth_header = match (&ctx.provider, token) {
         (RepositoryProvider::TfsGit, Some(t)) => {
@@ -205,12 +216,24 @@ fn pr_changes(
         dir: &ctx.sources_dir,
         auth_header,
     };
-    let range_err = match resolve_pr_range(
+    resolve_pr_range(
         &git,
         &ctx.source_version,
         ctx.source_branch.as_deref(),
         target_branch,
-    ) {
+    )
+}
+
+/// The lines the pull request adds: from git when it gave the range, else the changed
+/// files whole from the iterations API.
+fn pr_changes(
+    ctx: &AzureContext,
+    pipeline: &Pipeline,
+    range: Result<CommitRange, RangeError>,
+    client: Option<&Client>,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<ChangeSet> {
+    let range_err = match range {
         Ok(range) => {
             eprintln!("secretgate: pull request: lines added by {}", range.how);
             return Ok(changeset::diff_range(
@@ -329,8 +352,10 @@ fn whole_files(root: &Path, paths: Vec<String>, filter: &PathFilter) -> ChangeSe
 }
 
 /// Threads and status on the pull request, as far as the repository, token and flags allow.
+#[allow(clippy::too_many_arguments)]
 fn publish_feedback(
     args: &CiArgs,
+    policy_note: Option<String>,
     ctx: &AzureContext,
     client: Option<&Client>,
     have_token: bool,
@@ -386,7 +411,10 @@ fn publish_feedback(
         }
     }
     if args.check_run {
-        let s = Status::for_result(result, threshold, ctx.build_url.clone());
+        let mut s = Status::for_result(result, threshold, ctx.build_url.clone());
+        if let Some(note) = &policy_note {
+            s.add_note(note);
+        }
         match runtime.block_on(status::post(client, &s)) {
             Ok(()) => eprintln!(
                 "secretgate: pull-request status {}/{}: {}",

@@ -6,7 +6,7 @@
 //! reported (with what to change) and never hides a finding; on a fork's read-only token
 //! the gate says so once and relies on the workflow commands and the job summary.
 
-use super::{verdict, Exit, Pipeline};
+use super::{short_sha as short, verdict, Exit, PolicyAt};
 use crate::changeset::{self, ChangeSet, PathFilter};
 use crate::ci::github::{resolve_token, GithubContext, PullRequest, Scope};
 use crate::ci::Env;
@@ -94,24 +94,40 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     };
 
     let root = git_toplevel(&ctx.workspace).unwrap_or_else(|| ctx.workspace.clone());
-    let phase = Instant::now();
-    let pipeline = Pipeline::prepare(&args.common, &root)?;
-    t.prepare = phase.elapsed();
-    let phase = Instant::now();
     let git_auth = token
         .as_deref()
         .and_then(|tk| GitAuth::for_remote(&root, &ctx, tk));
+    // History first: the policy is read from the pull request's base commit.
+    let fetch_started = Instant::now();
+    let history =
+        event_range(&ctx.scope).map(|(base, head)| ensure_history(&root, base, head, git_auth.as_ref()));
+    t.fetch = fetch_started.elapsed();
+
+    let phase = Instant::now();
+    let policy_base = match &ctx.scope {
+        Scope::PullRequest(pr) => PolicyAt::Base(&pr.base_sha),
+        Scope::MergeGroup { base_sha, .. } => PolicyAt::Base(base_sha),
+        _ => PolicyAt::Checkout,
+    };
+    let gate_policy = super::gate_policy(&args.common, &root, policy_base)?;
+    eprintln!("secretgate: policy from {}", gate_policy.origin);
+    if let Some(w) = &gate_policy.warning {
+        notes.warn(w);
+    }
+    let pipeline = &gate_policy.pipeline;
+    t.prepare = phase.elapsed();
+    let phase = Instant::now();
     let changes = change_set(
         &ctx,
         &root,
         pipeline.path_filter(),
         client.as_ref(),
         &rt,
-        git_auth.as_ref(),
+        history,
         &mut notes,
         &mut t,
     )?;
-    t.changes = phase.elapsed().saturating_sub(t.fetch);
+    t.changes = phase.elapsed();
 
     let phase = Instant::now();
     let result = pipeline.scan(&changes)?;
@@ -145,7 +161,11 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
             .and_then(|()| out.flush())
             .context("cannot write the workflow commands to standard output")?;
     }
-    let summary = report::summary_markdown(&result, &report_ctx);
+    let mut summary = report::summary_markdown(&result, &report_ctx);
+    summary.push_str(&gate_policy.pending_markdown());
+    if let Some(line) = gate_policy.pending_line() {
+        notes.notice(&line);
+    }
     t.reports = phase.elapsed();
 
     // Publishing: the network side.
@@ -224,6 +244,15 @@ struct Notes {
 }
 
 impl Notes {
+    /// Information for the run page that is no problem (a pull request's policy changes).
+    fn notice(&self, msg: &str) {
+        println!(
+            "::notice title={}::{}",
+            github_property("secretgate"),
+            github_data(msg)
+        );
+    }
+
     fn warn(&mut self, msg: &str) {
         println!(
             "::warning title={}::{}",
@@ -293,7 +322,7 @@ fn change_set(
     filter: &PathFilter,
     client: Option<&GithubClient>,
     rt: &tokio::runtime::Runtime,
-    auth: Option<&GitAuth>,
+    history: Option<Result<(), String>>,
     notes: &mut Notes,
     t: &mut Timings,
 ) -> anyhow::Result<ChangeSet> {
@@ -326,10 +355,7 @@ fn change_set(
         Scope::PullRequest(pr) => (pr.base_sha.as_str(), pr.head_sha.as_str()),
     };
 
-    let fetch_started = Instant::now();
-    let history = ensure_history(root, base, head, auth);
-    t.fetch = fetch_started.elapsed();
-    let git_error = match history {
+    let git_error = match history.unwrap_or_else(|| Err("no range to fetch".into())) {
         Ok(()) => match changeset::diff_range(root, base, head, filter) {
             Ok(set) => {
                 eprintln!(
@@ -374,8 +400,17 @@ fn change_set(
     )
 }
 
-fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(12)]
+/// The two commits whose difference an event reviews, when it has a range.
+fn event_range(scope: &Scope) -> Option<(&str, &str)> {
+    match scope {
+        Scope::Push {
+            before: Some(b),
+            after,
+        } => Some((b, after)),
+        Scope::MergeGroup { base_sha, head_sha } => Some((base_sha, head_sha)),
+        Scope::PullRequest(pr) => Some((&pr.base_sha, &pr.head_sha)),
+        Scope::Push { before: None, .. } | Scope::Deleted | Scope::Full => None,
+    }
 }
 
 /// The change set from the files API: each file's patch gives the added lines, its content
@@ -727,12 +762,18 @@ impl From<ApiError> for UploadError {
 fn check_title(result: &ScanResult, threshold: Option<Severity>) -> String {
     let n = result.findings.len();
     let failing = threshold.map_or(0, |t| result.failing(t).count());
-    match (n, failing) {
+    let mut title = match (n, failing) {
         (0, _) => "No secrets found".to_string(),
         (1, 1) => "1 secret found".to_string(),
         (n, f) if f == n => format!("{n} secrets found"),
         (n, f) => format!("{n} possible secrets found, {f} at or above the threshold"),
+    };
+    match result.inline_allowed.len() {
+        0 => {}
+        1 => title.push_str("; 1 inline suppression"),
+        k => title.push_str(&format!("; {k} inline suppressions")),
     }
+    title
 }
 
 #[cfg(test)]

@@ -5,15 +5,18 @@ pub mod azure;
 pub mod github;
 
 use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
+use crate::config;
 use crate::ci::Env;
-use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, FailOn, RulesArgs, ScanArgs};
-use crate::config::Config;
+use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, RulesArgs, ScanArgs};
+use crate::config::{
+    CheckoutFiles, Config, ConfigError, PolicyChange, PolicyFiles, PolicySource,
+};
 use crate::engine::baseline::Baseline;
 use crate::engine::rule::Rule;
 use crate::engine::scan::{self, FileScanner, Policy, ScanOptions};
 use crate::engine::suppress::AllowRule;
 use crate::engine::{ruleset, Engine};
-use crate::findings::{ScanResult, Severity};
+use crate::findings::{FailOn, ScanResult, Severity};
 use crate::publish::retry::RetryPolicy;
 use crate::report::{self, Format, ReportContext};
 use anyhow::Context as _;
@@ -53,12 +56,21 @@ impl Pipeline {
     /// Reads the config (from `--config` or `root/.secretgate.yml`), compiles the rules
     /// and loads the baseline.
     pub fn prepare(common: &CommonScanArgs, root: &Path) -> anyhow::Result<Self> {
-        let (config, config_path) = Config::discover(common.config.as_deref(), root)?;
-        let config_dir = config_path
-            .as_deref()
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| root.to_path_buf());
+        let files = PolicyFiles::load(
+            common.config.as_deref(),
+            common.baseline.as_deref(),
+            &CheckoutFiles(root),
+        )?;
+        Self::with_policy(common, files)
+    }
+
+    /// Compiles the rules and the filters of a policy already read.
+    pub fn with_policy(common: &CommonScanArgs, files: PolicyFiles) -> anyhow::Result<Self> {
+        let PolicyFiles {
+            config,
+            config_path,
+            baseline,
+        } = files;
         let rules = compile_rules(&config, config_path.as_deref())?;
         let rule_known = |id: &str| rules.iter().any(|r| r.id() == id);
         let mut allow = Vec::with_capacity(config.allow.len());
@@ -77,11 +89,6 @@ impl Pipeline {
                 .with_context(|| format!("config allow[{i}]: bad path glob"))?,
             );
         }
-        let baseline_path = common
-            .baseline
-            .clone()
-            .or_else(|| config.baseline.as_ref().map(|b| config_dir.join(b)));
-        let baseline = baseline_path.as_deref().map(Baseline::load).transpose()?;
         let filter = PathFilter::new(&config.exclude).context("config exclude: bad glob")?;
         let options = ScanOptions {
             max_file_size: common
@@ -91,11 +98,16 @@ impl Pipeline {
             // 0 means the default, all cores, for the walk and the scan alike.
             threads: common.threads.filter(|&n| n > 0),
         };
+        let inline_allow = config.inline_allow();
         Ok(Self {
             engine: Engine::new(rules)?,
             config,
             filter,
-            policy: Policy { allow, baseline },
+            policy: Policy {
+                allow,
+                baseline,
+                inline_allow,
+            },
             options,
         })
     }
@@ -128,14 +140,152 @@ impl Pipeline {
 
     /// The failing severity: the flag, else the config, else `high`. `None` = never fail.
     pub fn threshold(&self, flag: Option<FailOn>) -> Option<Severity> {
-        match flag.or(self.config.fail_on).unwrap_or(FailOn::High) {
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::High => Some(Severity::High),
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::Never => None,
-        }
+        flag.or(self.config.fail_on)
+            .unwrap_or(FailOn::High)
+            .threshold()
     }
+}
+
+/// The policy a gate applies and what the change under review would change in it.
+pub struct GatePolicy {
+    pub pipeline: Pipeline,
+    /// Where the policy was read from, for the log.
+    pub origin: String,
+    /// What the pull request changes in the policy: it applies once merged, not here.
+    pub pending: Vec<PolicyChange>,
+    /// Why the base's policy could not be read, when the defaults stand in for it.
+    pub warning: Option<String>,
+}
+
+impl GatePolicy {
+    /// The job-summary section on the pull request's own policy changes.
+    pub fn pending_markdown(&self) -> String {
+        let changes: Vec<(&str, &[String])> = self
+            .pending
+            .iter()
+            .map(|c| (c.what.as_str(), c.values.as_slice()))
+            .collect();
+        report::markdown::pending_policy_markdown(&changes)
+    }
+
+    /// One line for a status or log: what the pull request changes, applying once merged.
+    pub fn pending_line(&self) -> Option<String> {
+        (!self.pending.is_empty()).then(|| {
+            let list: Vec<String> = self.pending.iter().map(ToString::to_string).collect();
+            format!(
+                "policy changes apply once merged: {}",
+                list.join("; ")
+            )
+        })
+    }
+}
+
+/// Where a gate run's policy comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum PolicyAt<'a> {
+    /// The checkout: push and schedule builds, whose checkout is the base.
+    Checkout,
+    /// A pull request's base commit (the target branch), as the change set uses it.
+    Base(&'a str),
+    /// A pull request whose base commit is not in the clone.
+    UnreadableBase,
+}
+
+/// The policy for a gate run. A pull request is checked under its target branch's policy,
+/// read with `git show <base>:<path>`, so that it cannot loosen its own gate; its own
+/// policy changes are listed. An explicit `--config` is used as given.
+pub fn gate_policy(
+    common: &CommonScanArgs,
+    root: &Path,
+    at: PolicyAt<'_>,
+) -> anyhow::Result<GatePolicy> {
+    let explicit = common.config.as_deref();
+    let checkout = CheckoutFiles(root);
+    let load = |source: &dyn PolicySource| {
+        PolicyFiles::load(explicit, common.baseline.as_deref(), source)
+    };
+    if explicit.is_some() || matches!(at, PolicyAt::Checkout) {
+        let origin = match explicit {
+            Some(p) => format!("{} (--config)", p.display()),
+            None => "the checkout".to_string(),
+        };
+        return Ok(GatePolicy {
+            pipeline: Pipeline::with_policy(common, load(&checkout)?)?,
+            origin,
+            pending: Vec::new(),
+            warning: None,
+        });
+    }
+    let unreadable = |what: String| {
+        format!(
+            "{what} is not in the clone, so the target branch's `.secretgate.yml` cannot be \
+             read: the default policy applies (check out full history to apply the target \
+             branch's own)"
+        )
+    };
+    let base = match at {
+        PolicyAt::Base(base) => Some(base),
+        _ => None,
+    };
+    let (base_files, warning, origin) = match base {
+        None => (
+            PolicyFiles::default(),
+            Some(unreadable("the base commit".into())),
+            "the defaults".to_string(),
+        ),
+        Some(base) => match changeset::file_at(root, base, config::DEFAULT_FILE) {
+            Err(changeset::ChangesetError::UnknownRevision(_)) => (
+                PolicyFiles::default(),
+                Some(unreadable(format!("the base commit {}", short_sha(base)))),
+                "the defaults".to_string(),
+            ),
+            _ => (
+                load(&CommitFiles { root, rev: base })?,
+                None,
+                format!("the base commit {}", short_sha(base)),
+            ),
+        },
+    };
+    let pending = match load(&checkout) {
+        Ok(head) => head.changes_from(&base_files),
+        Err(e) => vec![PolicyChange {
+            what: "the policy files do not load; once merged, every gate run fails".into(),
+            values: vec![e.to_string()],
+        }],
+    };
+    Ok(GatePolicy {
+        pipeline: Pipeline::with_policy(common, base_files)?,
+        origin,
+        pending,
+        warning,
+    })
+}
+
+/// Policy files as they are in a commit.
+struct CommitFiles<'a> {
+    root: &'a Path,
+    rev: &'a str,
+}
+
+impl PolicySource for CommitFiles<'_> {
+    fn read(&self, path: &str) -> Result<Option<String>, ConfigError> {
+        let bytes = changeset::file_at(self.root, self.rev, path).map_err(|e| {
+            ConfigError::Invalid {
+                path: self.name(path),
+                message: e.to_string(),
+            }
+        })?;
+        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    fn name(&self, path: &str) -> PathBuf {
+        PathBuf::from(format!("{}:{path}", short_sha(self.rev)))
+    }
+}
+
+/// A commit id shortened for messages.
+pub fn short_sha(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }
 
 /// Built-in rules plus the config's own, minus the disabled ones.

@@ -133,6 +133,14 @@ impl Git {
         }
     }
 
+    /// The content of `path` as it is in commit `rev`; `None` when the commit has no such
+    /// file. (`git show <rev>:<path>`, through the batch reader.)
+    pub(crate) fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, ChangesetError> {
+        let commit = self.commit(rev)?;
+        let spec = format!("{commit}:{path}");
+        Ok(self.blobs(&[&spec])?.pop().flatten())
+    }
+
     /// Reads blobs by object id through one `git cat-file --batch`; `None` for a missing one.
     pub(crate) fn blobs(&self, ids: &[&str]) -> Result<Vec<Option<Vec<u8>>>, ChangesetError> {
         const ARGS: [&str; 2] = ["cat-file", "--batch"];

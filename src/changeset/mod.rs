@@ -32,7 +32,13 @@ pub use staged::staged;
 pub use tree::{tree, tree_each, tree_with, TreeOptions, Walked};
 
 use crate::findings::Warning;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// A file as it is in commit `rev` of the repository at `root` (the policy files of a pull
+/// request's base); `None` when that commit has no such file.
+pub fn file_at(root: &Path, rev: &str, path: &str) -> Result<Option<Vec<u8>>, ChangesetError> {
+    git::Git::open(root)?.file_at(rev, path)
+}
 
 /// Why a change set could not be built. Per-file problems are [`ChangeSet::warnings`] instead.
 ///
