@@ -244,7 +244,7 @@ impl PolicyFiles {
             } else {
                 "fail_on raised"
             };
-            let values = vec![old_fail.as_str().to_string(), new_fail.as_str().to_string()];
+            let values = vec![format!("{} (was {})", new_fail.as_str(), old_fail.as_str())];
             push(what, values);
         }
         let added = |new: &[String], old: &[String]| -> Vec<String> {
@@ -276,7 +276,11 @@ impl PolicyFiles {
             push("allow entries added", new_allow);
         }
         if new.inline_allow() != old.inline_allow() {
-            let values = vec![old.inline_allow().to_string(), new.inline_allow().to_string()];
+            let values = vec![format!(
+                "{} (was {})",
+                new.inline_allow(),
+                old.inline_allow()
+            )];
             push("inline_allow changed", values);
         }
         if new.max_file_size != old.max_file_size {
@@ -289,7 +293,11 @@ impl PolicyFiles {
             .rules
             .iter()
             .filter(|r| !old_rules.contains(&rule_key(r)))
-            .chain(old.rules.iter().filter(|r| !new_rules.contains(&rule_key(r))))
+            .chain(
+                old.rules
+                    .iter()
+                    .filter(|r| !new_rules.contains(&rule_key(r))),
+            )
             .map(|r| r.id.clone())
             .collect();
         changed_rules.dedup();

@@ -99,8 +99,8 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .and_then(|tk| GitAuth::for_remote(&root, &ctx, tk));
     // History first: the policy is read from the pull request's base commit.
     let fetch_started = Instant::now();
-    let history =
-        event_range(&ctx.scope).map(|(base, head)| ensure_history(&root, base, head, git_auth.as_ref()));
+    let history = event_range(&ctx.scope)
+        .map(|(base, head)| ensure_history(&root, base, head, git_auth.as_ref()));
     t.fetch = fetch_started.elapsed();
 
     let phase = Instant::now();

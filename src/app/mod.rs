@@ -5,12 +5,10 @@ pub mod azure;
 pub mod github;
 
 use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
-use crate::config;
 use crate::ci::Env;
 use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, RulesArgs, ScanArgs};
-use crate::config::{
-    CheckoutFiles, Config, ConfigError, PolicyChange, PolicyFiles, PolicySource,
-};
+use crate::config;
+use crate::config::{CheckoutFiles, Config, ConfigError, PolicyChange, PolicyFiles, PolicySource};
 use crate::engine::baseline::Baseline;
 use crate::engine::rule::Rule;
 use crate::engine::scan::{self, FileScanner, Policy, ScanOptions};
@@ -172,10 +170,7 @@ impl GatePolicy {
     pub fn pending_line(&self) -> Option<String> {
         (!self.pending.is_empty()).then(|| {
             let list: Vec<String> = self.pending.iter().map(ToString::to_string).collect();
-            format!(
-                "policy changes apply once merged: {}",
-                list.join("; ")
-            )
+            format!("policy changes apply once merged: {}", list.join("; "))
         })
     }
 }
@@ -201,9 +196,8 @@ pub fn gate_policy(
 ) -> anyhow::Result<GatePolicy> {
     let explicit = common.config.as_deref();
     let checkout = CheckoutFiles(root);
-    let load = |source: &dyn PolicySource| {
-        PolicyFiles::load(explicit, common.baseline.as_deref(), source)
-    };
+    let load =
+        |source: &dyn PolicySource| PolicyFiles::load(explicit, common.baseline.as_deref(), source);
     if explicit.is_some() || matches!(at, PolicyAt::Checkout) {
         let origin = match explicit {
             Some(p) => format!("{} (--config)", p.display()),
@@ -246,8 +240,16 @@ pub fn gate_policy(
             ),
         },
     };
+    // What the pull request itself changes: its checkout against where it branched off
+    // (for a merge-commit checkout, that is the base itself), so that policy changes the
+    // target branch made since are not counted as the pull request's.
+    let branch_point = base
+        .and_then(|b| changeset::merge_base(root, b, "HEAD").ok().flatten())
+        .filter(|mb| Some(mb.as_str()) != base)
+        .and_then(|mb| load(&CommitFiles { root, rev: &mb }).ok());
+    let reference = branch_point.as_ref().unwrap_or(&base_files);
     let pending = match load(&checkout) {
-        Ok(head) => head.changes_from(&base_files),
+        Ok(head) => head.changes_from(reference),
         Err(e) => vec![PolicyChange {
             what: "the policy files do not load; once merged, every gate run fails".into(),
             values: vec![e.to_string()],
@@ -269,12 +271,11 @@ struct CommitFiles<'a> {
 
 impl PolicySource for CommitFiles<'_> {
     fn read(&self, path: &str) -> Result<Option<String>, ConfigError> {
-        let bytes = changeset::file_at(self.root, self.rev, path).map_err(|e| {
-            ConfigError::Invalid {
+        let bytes =
+            changeset::file_at(self.root, self.rev, path).map_err(|e| ConfigError::Invalid {
                 path: self.name(path),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 

@@ -34,6 +34,13 @@ pub use tree::{tree, tree_each, tree_with, TreeOptions, Walked};
 use crate::findings::Warning;
 use std::path::{Path, PathBuf};
 
+/// The best common ancestor of two revisions; `None` when the clone shows none.
+pub fn merge_base(root: &Path, a: &str, b: &str) -> Result<Option<String>, ChangesetError> {
+    let git = git::Git::open(root)?;
+    let (a, b) = (git.commit(a)?, git.commit(b)?);
+    git.merge_base(&a, &b)
+}
+
 /// A file as it is in commit `rev` of the repository at `root` (the policy files of a pull
 /// request's base); `None` when that commit has no such file.
 pub fn file_at(root: &Path, rev: &str, path: &str) -> Result<Option<Vec<u8>>, ChangesetError> {

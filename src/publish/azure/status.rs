@@ -94,7 +94,11 @@ impl Status {
             target_url,
         };
         if let n @ 1.. = result.inline_allowed.len() {
-            let noun = if n == 1 { "suppression" } else { "suppressions" };
+            let noun = if n == 1 {
+                "suppression"
+            } else {
+                "suppressions"
+            };
             status.add_note(&format!("{n} inline {noun} (listed in the summary)"));
         }
         status
