@@ -18,10 +18,10 @@ use crate::ci::azure::{
 use crate::ci::Env;
 use crate::cli::CiArgs;
 use crate::findings::ScanResult;
-use crate::publish::azure::commands::{self, IssueKind, TaskResult};
 use crate::publish::azure::status::Status;
 use crate::publish::azure::{status, threads, ApiError, Client, PullRequestRef};
 use crate::publish::retry::RetryPolicy;
+use crate::report::azure_commands::{self as commands, IssueKind};
 use crate::report::{self, text, Format, ReportContext};
 use anyhow::Context as _;
 use serde_json::Value;
@@ -41,10 +41,7 @@ pub fn run(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         // `main` prints the error and exits 2; this puts it on the run's timeline too.
         let msg = format!("secretgate: {e:#}");
         println!("{}", commands::log_issue(IssueKind::Error, &msg));
-        println!(
-            "{}",
-            commands::task_complete(TaskResult::Failed, "secretgate could not finish")
-        );
+        println!("{}", commands::task_failed("secretgate could not finish"));
     })
 }
 
@@ -173,7 +170,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         let n = threshold.map_or(0, |t| result.failing(t).count());
         let what = if n == 1 { "secret" } else { "secrets" };
         let msg = format!("secretgate: {n} {what} found at or above the failing severity");
-        println!("{}", commands::task_complete(TaskResult::Failed, &msg));
+        println!("{}", commands::task_failed(&msg));
     }
     Ok(exit)
 }
@@ -393,7 +390,11 @@ fn publish_feedback(
     }
     let Some(client) = client else { return };
     if args.pr_comment {
-        match runtime.block_on(threads::sync(client, &result.findings)) {
+        match runtime.block_on(threads::sync(
+            client,
+            &result.findings,
+            &report::markdown::thread_comment,
+        )) {
             Ok(t) => {
                 eprintln!(
                     "secretgate: pull-request threads: {} new, {} kept, {} reopened, {} resolved",

@@ -95,8 +95,8 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
 
     let root = git_toplevel(&ctx.workspace).unwrap_or_else(|| ctx.workspace.clone());
     let git_auth = token
-        .as_deref()
-        .and_then(|tk| GitAuth::for_remote(&root, &ctx, tk));
+        .as_ref()
+        .and_then(|tk| GitAuth::for_remote(&root, &ctx, tk.expose()));
     // History first: the policy is read from the pull request's base commit.
     let fetch_started = Instant::now();
     let history = event_range(&ctx.scope)

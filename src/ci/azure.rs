@@ -7,6 +7,7 @@
 //! the gate's fallback when git cannot answer.
 
 use super::Env;
+pub use crate::findings::AccessToken;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -54,27 +55,6 @@ impl RepositoryProvider {
             "GitHub" | "GitHubEnterprise" => Self::GitHub,
             other => Self::Other(other.to_string()),
         }
-    }
-}
-
-/// The build's OAuth token (`System.AccessToken`). `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken(String);
-
-impl AccessToken {
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
-    /// The raw token, for an `Authorization` header only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken(***)")
     }
 }
 

@@ -6,6 +6,7 @@
 //! `shared/specs/github-code-scanning-sarif.md` (which commit and ref a SARIF upload pairs).
 
 use super::Env;
+use crate::findings::AccessToken;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -243,19 +244,6 @@ impl GithubContext {
         }
     }
 
-    /// A link to a line of a file at the head commit.
-    pub fn blob_url(&self, path: &str, line: u32) -> String {
-        format!(
-            "{}/{}/{}/blob/{}/{}#L{}",
-            self.server_url,
-            self.owner,
-            self.repo,
-            self.head_sha(),
-            path,
-            line
-        )
-    }
-
     /// The Actions run page, for the check run's `details_url`.
     pub fn run_url(&self) -> Option<String> {
         self.run_id.as_ref().map(|id| {
@@ -269,14 +257,14 @@ impl GithubContext {
 
 /// The API token: `--token` (or `SECRETGATE_TOKEN`), else `INPUT_TOKEN` (the composite
 /// action's input), else `GITHUB_TOKEN`, else `GH_TOKEN`.
-pub fn resolve_token(flag: Option<&str>, env: &dyn Env) -> Option<String> {
+pub fn resolve_token(flag: Option<&str>, env: &dyn Env) -> Option<AccessToken> {
     flag.map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .or_else(|| env.non_empty("INPUT_TOKEN"))
         .or_else(|| env.non_empty("GITHUB_TOKEN"))
         .or_else(|| env.non_empty("GH_TOKEN"))
-        .map(|t| t.trim().to_string())
+        .map(|t| AccessToken::new(t.trim()))
 }
 
 fn read_payload(path: &Path) -> Result<Value, CiError> {
@@ -634,10 +622,15 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        assert_eq!(resolve_token(Some("a"), &env).as_deref(), Some("a"));
-        assert_eq!(resolve_token(None, &env).as_deref(), Some("b"));
+        let token = |flag, env| resolve_token(flag, env).map(|t| t.expose().to_string());
+        assert_eq!(token(Some("a"), &env).as_deref(), Some("a"));
+        assert_eq!(token(None, &env).as_deref(), Some("b"));
         let env: MapEnv = [("GH_TOKEN", "c")].into_iter().collect();
-        assert_eq!(resolve_token(Some(""), &env).as_deref(), Some("c"));
-        assert_eq!(resolve_token(None, &MapEnv::default()), None);
+        assert_eq!(token(Some(""), &env).as_deref(), Some("c"));
+        assert_eq!(token(None, &MapEnv::default()), None);
+        assert_eq!(
+            format!("{:?}", resolve_token(Some("secret-value"), &env)),
+            "Some(AccessToken(***))"
+        );
     }
 }

@@ -8,7 +8,7 @@ mod fingerprint;
 mod redact;
 
 pub use fingerprint::{fingerprint, line_hash};
-pub use redact::Secret;
+pub use redact::{AccessToken, Secret};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

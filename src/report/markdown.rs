@@ -186,6 +186,31 @@ pub fn pending_policy_markdown(changes: &[(&str, &[String])]) -> String {
     md
 }
 
+/// Markdown for one finding's pull-request thread. Uses the redacted preview only, never the line's text, which
+/// may hold another secret.
+pub fn thread_comment(f: &Finding) -> String {
+    let mut out = format!(
+        "**secretgate: {}** ({}, severity {}, confidence {})\n\n\
+         This line adds a secret: {}.\n\n",
+        markdown_text(&f.rule_name),
+        markdown_code(&f.rule_id),
+        f.severity,
+        f.confidence,
+        markdown_code(&f.redacted),
+    );
+    if !f.remediation.trim().is_empty() {
+        out.push_str(&format!(
+            "**Remediation:** {}\n\n",
+            markdown_text(f.remediation.trim())
+        ));
+    }
+    out.push_str(
+        "Removing the secret from the pull request is not enough once it was pushed: revoke or \
+         rotate it. secretgate resolves this thread on its next run when the secret is gone.",
+    );
+    out
+}
+
 fn remediation(md: &mut String, result: &ScanResult, findings: &[&Finding]) {
     md.push_str("### How to fix\n\n");
     for (f, _) in rules_seen(findings) {

@@ -19,6 +19,7 @@
 //! [`Finding`] only carries the redacted preview, and that is all we print.
 
 pub mod azure;
+pub mod azure_commands;
 pub mod escape;
 pub mod github;
 pub mod json;

@@ -9,7 +9,7 @@
 
 use crate::support::api_server::{ApiServer, Recorded, Reply};
 use base64::Engine as _;
-use secretgate::findings::{Confidence, Finding, ScanResult, Severity, Validation};
+use secretgate::findings::{AccessToken, Confidence, Finding, ScanResult, Severity, Validation};
 use secretgate::publish::github::{checks, code_scanning, comment, pulls, GithubClient};
 use secretgate::publish::retry::RetryPolicy;
 use serde_json::{json, Value};
@@ -420,7 +420,14 @@ fn fast_policy() -> RetryPolicy {
 /// The client is a tower buffer whose worker lives on `rt`: build it there.
 fn client(rt: &tokio::runtime::Runtime, server: &ApiServer) -> GithubClient {
     let _entered = rt.enter();
-    GithubClient::new(&server.url(), TOKEN, OWNER, REPO, fast_policy()).expect("client")
+    GithubClient::new(
+        &server.url(),
+        &AccessToken::new(TOKEN),
+        OWNER,
+        REPO,
+        fast_policy(),
+    )
+    .expect("client")
 }
 
 fn finding(path: &str, line: u32, severity: Severity) -> Finding {
