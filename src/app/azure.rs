@@ -9,12 +9,11 @@
 //!
 //! Publishing (threads, status) never changes the exit code: the findings decide it.
 
-use super::{verdict, Exit, Pipeline, PolicyAt};
-use crate::changeset::{self, ChangeSet, PathFilter};
-use crate::ci::azure::{
-    resolve_pr_range, AccessToken, AzureContext, BuildReason, CommitRange, Git, RangeError,
-    RepositoryProvider,
+use super::{gate_policy, verdict, write_file, Exit, Pipeline, PolicyAt};
+use crate::changeset::{
+    self, merge_commit_range, ChangeSet, Checkout, CommitRange, FetchAuth, ListedFile, RangeError,
 };
+use crate::ci::azure::{AccessToken, AzureContext, BuildReason, RepositoryProvider};
 use crate::ci::Env;
 use crate::cli::CiArgs;
 use crate::findings::ScanResult;
@@ -69,7 +68,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         Some(Ok(r)) => PolicyAt::Base(&r.base),
         Some(Err(_)) => PolicyAt::UnreadableBase,
     };
-    let gate_policy = super::gate_policy(&args.common, &root, at)?;
+    let gate_policy = gate_policy(&args.common, &root, at)?;
     eprintln!("secretgate: policy from {}", gate_policy.origin);
     if let Some(w) = &gate_policy.warning {
         warn(w);
@@ -203,18 +202,19 @@ fn pr_range(
     token: Option<&AccessToken>,
 ) -> Result<CommitRange, RangeError> {
     // Credentials for deepening: Azure Repos only, never sent to another host's remote.
-    let auth_header = match (&ctx.provider, token) {
-        (RepositoryProvider::TfsGit, Some(t)) => {
-            Some(format!("AUTHORIZATION: bearer {}", t.expose()))
-        }
+    let auth = match (&ctx.provider, token) {
+        (RepositoryProvider::TfsGit, Some(t)) => Some(FetchAuth::new(
+            "http.extraheader".into(),
+            format!("AUTHORIZATION: bearer {}", t.expose()),
+        )),
         _ => None,
     };
-    let git = Git {
+    let checkout = Checkout {
         dir: &ctx.sources_dir,
-        auth_header,
+        auth,
     };
-    resolve_pr_range(
-        &git,
+    merge_commit_range(
+        &checkout,
         &ctx.source_version,
         ctx.source_branch.as_deref(),
         target_branch,
@@ -261,7 +261,15 @@ fn pr_changes(
                  secrets already on unchanged lines are reported too; {fix}",
                 paths.len()
             ));
-            Ok(whole_files(&ctx.sources_dir, paths, pipeline.path_filter()))
+            let files = paths
+                .into_iter()
+                .map(|path| ListedFile { path, patch: None })
+                .collect();
+            Ok(changeset::from_listed(
+                &ctx.sources_dir,
+                files,
+                pipeline.path_filter(),
+            ))
         }
         Err(api) => {
             anyhow::bail!("{range_err}; the pull-request API did not help either ({api}): {fix}")
@@ -333,19 +341,6 @@ async fn changed_paths(client: &Client) -> Result<Vec<String>, ApiError> {
     paths.sort();
     paths.dedup();
     Ok(paths)
-}
-
-/// The given files, every line counting, read from the checkout (the merge commit).
-fn whole_files(root: &Path, paths: Vec<String>, filter: &PathFilter) -> ChangeSet {
-    let files = paths
-        .into_iter()
-        .filter(|p| !p.split('/').any(|seg| seg == ".." || seg == ".git"))
-        .filter_map(|p| {
-            let content = std::fs::read(root.join(&p)).ok()?;
-            Some((p, None, content))
-        })
-        .collect();
-    changeset::from_patches(root.to_path_buf(), files, filter)
 }
 
 /// Threads and status on the pull request, as far as the repository, token and flags allow.
@@ -461,19 +456,4 @@ fn file_link(ctx: &AzureContext) -> Option<String> {
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-fn write_file(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    write(&mut w)
-        .and_then(|()| w.flush())
-        .with_context(|| format!("cannot write {}", path.display()))
 }

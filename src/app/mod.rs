@@ -4,7 +4,7 @@
 pub mod azure;
 pub mod github;
 
-use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
+use crate::changeset::{self, short_sha, ChangeSet, PathFilter, TreeOptions};
 use crate::ci::Env;
 use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, RulesArgs, ScanArgs};
 use crate::config;
@@ -284,11 +284,6 @@ impl PolicySource for CommitFiles<'_> {
     }
 }
 
-/// A commit id shortened for messages.
-pub fn short_sha(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
 /// Built-in rules plus the config's own, minus the disabled ones.
 fn compile_rules(config: &Config, config_path: Option<&Path>) -> anyhow::Result<Vec<Rule>> {
     let mut specs: Vec<(String, _)> = Vec::new();
@@ -338,13 +333,7 @@ pub fn write_outputs(
     let mut first_error = None;
     for (format, path) in outputs {
         let written = match path {
-            Some(p) => std::fs::File::create(p)
-                .map(std::io::BufWriter::new)
-                .and_then(|mut w| {
-                    report::render(result, *format, ctx, &mut w)?;
-                    w.flush()
-                })
-                .with_context(|| format!("cannot write {}", p.display())),
+            Some(p) => write_file(p, |w| report::render(result, *format, ctx, w)),
             None => {
                 let stdout = std::io::stdout();
                 let mut lock = stdout.lock();
@@ -360,16 +349,36 @@ pub fn write_outputs(
     first_error.map_or(Ok(()), Err)
 }
 
+/// The one way files are written: parent directories made, buffered, flushed, and the
+/// path in the error.
+pub(crate) fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    write(&mut w)
+        .and_then(|()| w.flush())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Appends `text` to a file the CI runner reads (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`).
+pub(crate) fn append_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// The repository root for git modes, else the current directory.
 fn git_root(dir: &Path) -> Option<PathBuf> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    changeset::git::stdout_of(dir, &["rev-parse", "--show-toplevel"]).map(PathBuf::from)
 }
 
 /// Where config and baseline are looked for: the git root of the first path (or of the
@@ -461,17 +470,7 @@ pub fn local_gate(args: &CiArgs) -> anyhow::Result<Exit> {
 
 /// The upstream of the current branch, else `origin/HEAD`, else `main` or `master`.
 fn local_base(root: &Path) -> Option<String> {
-    let git = |args: &[&str]| -> Option<String> {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
+    let git = |args: &[&str]| changeset::git::stdout_of(root, args);
     git(&[
         "rev-parse",
         "--abbrev-ref",
@@ -536,8 +535,7 @@ pub fn baseline(args: &BaselineArgs) -> anyhow::Result<Exit> {
     let result = pipeline.scan_tree(&args.paths)?;
     warn_skipped(&result);
     let baseline = Baseline::from_findings(&result.findings);
-    std::fs::write(&args.output, baseline.to_json())
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    write_file(&args.output, |w| w.write_all(baseline.to_json().as_bytes()))?;
     eprintln!(
         "secretgate: wrote {} ({} entries from {} findings)",
         args.output.display(),

@@ -19,14 +19,21 @@
 //! never in the set. Binary files are kept with [`LineFilter::All`] so the engine's own binary
 //! detection counts and skips them.
 
+mod deepen;
 mod diff;
-mod git;
+pub mod git;
 mod hunks;
+mod listed;
 mod paths;
 mod staged;
 mod tree;
 
+pub use deepen::{
+    ensure_range, merge_commit_range, Checkout, CommitRange, RangeError, DEEPEN_STEPS,
+};
 pub use diff::{diff, diff_range, from_patches};
+pub use git::FetchAuth;
+pub use listed::{from_listed, is_safe_relative, ListedFile};
 pub use paths::PathFilter;
 pub use staged::staged;
 pub use tree::{tree, tree_each, tree_with, TreeOptions, Walked};
@@ -39,6 +46,11 @@ pub fn merge_base(root: &Path, a: &str, b: &str) -> Result<Option<String>, Chang
     let git = git::Git::open(root)?;
     let (a, b) = (git.commit(a)?, git.commit(b)?);
     git.merge_base(&a, &b)
+}
+
+/// A commit id shortened for messages (the one helper for it).
+pub fn short_sha(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }
 
 /// A file as it is in commit `rev` of the repository at `root` (the policy files of a pull

@@ -128,6 +128,24 @@ fn findings_table(md: &mut String, findings: &[&Finding], ctx: &ReportContext) {
     }
 }
 
+/// The one-line title of a check run or status for a result.
+pub fn check_title(result: &ScanResult, threshold: Option<Severity>) -> String {
+    let n = result.findings.len();
+    let failing = threshold.map_or(0, |t| result.failing(t).count());
+    let mut title = match (n, failing) {
+        (0, _) => "No secrets found".to_string(),
+        (1, 1) => "1 secret found".to_string(),
+        (n, f) if f == n => format!("{n} secrets found"),
+        (n, f) => format!("{n} possible secrets found, {f} at or above the threshold"),
+    };
+    match result.inline_allowed.len() {
+        0 => {}
+        1 => title.push_str("; 1 inline suppression"),
+        k => title.push_str(&format!("; {k} inline suppressions")),
+    }
+    title
+}
+
 /// Every finding an inline marker silenced on a counted line: a suppression a change adds
 /// is honoured, but never silently.
 fn inline_allowed_table(md: &mut String, result: &ScanResult, ctx: &ReportContext) {

@@ -22,6 +22,7 @@ pub mod azure;
 pub mod azure_commands;
 pub mod escape;
 pub mod github;
+pub mod github_commands;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
