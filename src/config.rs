@@ -400,4 +400,51 @@ mod tests {
         assert!(e.to_string().contains("reason"));
         assert!(Config::parse(Path::new("c.yml"), "# nothing\n").is_ok());
     }
+
+    #[test]
+    fn policy_changes_name_what_a_pull_request_loosens() {
+        let parse = |t: &str| PolicyFiles {
+            config: Config::parse(Path::new("c.yml"), t).expect("valid"),
+            ..PolicyFiles::default()
+        };
+        let base = parse("exclude: ['vendor/**']\ninline_allow: false\n");
+        let pr = parse(
+            "fail_on: never\nexclude: ['vendor/**', '**']\ndisable_rules: [jwt]\n\
+             allow:\n  - path: 'src/**'\n",
+        );
+        let changes: Vec<String> = pr
+            .changes_from(&base)
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                "fail_on lowered (fails on fewer findings): \"never (was high)\"",
+                "exclude entries added: \"**\"",
+                "rules disabled: \"jwt\"",
+                "allow entries added: \"path src/**\"",
+                "inline_allow changed: \"true (was false)\"",
+            ]
+        );
+        assert!(base.changes_from(&base).is_empty());
+    }
+
+    #[test]
+    fn baseline_entries_the_pull_request_adds_are_counted() {
+        let entry = |fp: &str| crate::engine::baseline::BaselineEntry {
+            rule: "github-pat".into(),
+            fingerprint: fp.into(),
+        };
+        let with = |fps: &[&str]| PolicyFiles {
+            baseline: Some(Baseline {
+                version: 1,
+                findings: fps.iter().map(|f| entry(f)).collect(),
+            }),
+            ..PolicyFiles::default()
+        };
+        let changes = with(&["a", "b", "c"]).changes_from(&with(&["a"]));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].to_string(), "baseline entries added: \"2\"");
+    }
 }
