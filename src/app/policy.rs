@@ -115,9 +115,13 @@ pub fn gate_policy(
     let reference = branch_point.as_ref().unwrap_or(&base_files);
     let pending = match load(&checkout) {
         Ok(head) => head.changes_from(reference),
-        Err(e) => vec![PolicyChange {
-            what: "the policy files do not load; once merged, every gate run fails".into(),
-            values: vec![e.to_string()],
+        // The parser's message can quote the file, which the pull request wrote: it stays
+        // out of summaries; `secretgate scan` on the branch shows it.
+        Err(_) => vec![PolicyChange {
+            what: "the pull request's .secretgate.yml or baseline does not load; once merged, \
+                   every gate run fails (run `secretgate scan` on the branch to see why)"
+                .into(),
+            values: Vec::new(),
         }],
     };
     Ok(GatePolicy {

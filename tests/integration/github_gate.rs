@@ -2032,3 +2032,32 @@ fn an_explicit_config_is_used_as_given_on_a_pull_request() {
     assert!(run.stderr.contains("(--config)"), "{}", run.stderr);
     run.assert_no_leak(&pr.secrets());
 }
+
+#[test]
+fn a_pr_with_a_broken_config_is_still_gated_and_told_so() {
+    let mut pr = pull_request_repo(true);
+    let token = github_token(11);
+    pr.push_to_feature("break the config", |repo| {
+        // The broken file holds a secret: the parser's message must not carry it anywhere.
+        repo.write(
+            ".secretgate.yml",
+            &format!("fail_on: [never\ntoken: {token}\n"),
+        );
+    });
+    let server = fake_github(Behaviour::default());
+    let run = pr.run_gate(pr.repo.path(), &server);
+    run.assert_exit(1);
+    let mut expected = pr.added.clone();
+    expected.push((".secretgate.yml".to_string(), 2));
+    expected.sort();
+    assert_eq!(run.annotated_lines(), expected);
+    assert!(
+        run.summary
+            .contains("does not load; once merged, every gate run fails"),
+        "{}",
+        run.summary
+    );
+    let mut secrets = pr.secrets();
+    secrets.push(&token);
+    run.assert_no_leak(&secrets);
+}
