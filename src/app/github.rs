@@ -6,7 +6,7 @@
 //! reported (with what to change) and never hides a finding; on a fork's read-only token
 //! the gate says so once and relies on the workflow commands and the job summary.
 
-use super::{append_file, gate_policy, verdict, write_file, Exit, PolicyAt};
+use super::{append_file, gate_policy, verdict, write_file, Exit, GatePolicy, PolicyAt};
 use crate::changeset::{self, short_sha, ChangeSet, Checkout, FetchAuth, ListedFile, PathFilter};
 use crate::ci::github::{resolve_token, EventRange, GithubContext, PullRequestEvent};
 use crate::ci::Env;
@@ -106,29 +106,11 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     let threshold = pipeline.threshold(args.fail_on);
     let exit = verdict(&result, threshold);
 
-    // Local outputs: SARIF file, workflow commands, job summary text.
-    let phase = Instant::now();
     let report_ctx = report_context(args, &ctx);
     let sarif_path = sarif_path(args, env, &root);
-    // A SARIF file that cannot be written must not hide the findings: say so and go on.
-    if let Err(e) = write_file(&sarif_path, |w| {
-        report::render(&result, Format::Sarif, &report_ctx, w)
-    }) {
-        notes.warn(&format!("{e:#}"));
-    }
-    {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        report::render(&result, Format::Github, &report_ctx, &mut out)
-            .and_then(|()| out.flush())
-            .context("cannot write the workflow commands to standard output")?;
-    }
-    let mut summary = report::summary_markdown(&result, &report_ctx);
-    summary.push_str(&policy.pending_markdown());
-    if let Some(line) = policy.pending_line() {
-        println!("{}", message(Level::Notice, &line));
-    }
-    t.reports = phase.elapsed();
+    let summary = timed(&mut t.reports, || {
+        write_local_outputs(&result, &report_ctx, &sarif_path, &policy, &mut notes)
+    })?;
 
     // Publishing: the network side. A deleted branch has no commit to hang results on.
     if let (Some(client), false) = (&client, ctx.range == EventRange::Deleted) {
@@ -153,14 +135,42 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         let warnings = timed(&mut t.publish, || {
             publisher.publish(wanted, &subject(&ctx), &result, threshold, &texts)
         });
-        for w in warnings {
-            notes.warn(&w);
-        }
+        warnings.iter().for_each(|w| notes.warn(w));
     }
 
     write_step_files(env, &result, exit, summary, &notes, &sarif_path)?;
     log_totals(&result, threshold, &sarif_path, &t, started);
     Ok(exit)
+}
+
+/// The SARIF file, the workflow commands (one annotation per finding) and a notice on
+/// policy changes; returns the summary text (job summary, check run, comment).
+fn write_local_outputs(
+    result: &ScanResult,
+    report_ctx: &ReportContext,
+    sarif_path: &Path,
+    policy: &GatePolicy,
+    notes: &mut Notes,
+) -> anyhow::Result<String> {
+    // A SARIF file that cannot be written must not hide the findings: say so and go on.
+    if let Err(e) = write_file(sarif_path, |w| {
+        report::render(result, Format::Sarif, report_ctx, w)
+    }) {
+        notes.warn(&format!("{e:#}"));
+    }
+    {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        report::render(result, Format::Github, report_ctx, &mut out)
+            .and_then(|()| out.flush())
+            .context("cannot write the workflow commands to standard output")?;
+    }
+    let mut summary = report::summary_markdown(result, report_ctx);
+    summary.push_str(&policy.pending_markdown());
+    if let Some(line) = policy.pending_line() {
+        println!("{}", message(Level::Notice, &line));
+    }
+    Ok(summary)
 }
 
 /// The API client, when there is a token (else a note on what is skipped).
