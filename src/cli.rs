@@ -1,7 +1,8 @@
 //! Command-line interface (clap derive). Parsing only: [`crate::app`] does the work.
 
+pub use crate::findings::FailOn;
 use crate::report::Format;
-use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -29,17 +30,6 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
     Completions(CompletionsArgs),
-}
-
-/// The failing threshold: findings at or above it make the exit code 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    Low,
-    Medium,
-    High,
-    Critical,
-    Never,
 }
 
 /// Options shared by every command that scans.
@@ -98,13 +88,20 @@ pub struct CiArgs {
     /// Where to write the SARIF file.
     #[arg(long, env = "SECRETGATE_SARIF")]
     pub sarif: Option<PathBuf>,
-    /// Upload SARIF to code scanning (GitHub) or publish it as a build artifact (Azure).
+    /// Publish the SARIF file. GitHub: upload it to code scanning (needs
+    /// `security-events: write`). Azure Pipelines: publish it as the `CodeAnalysisLogs`
+    /// build artifact, where the SARIF viewer and Advanced Security read it. The file is
+    /// written either way.
     #[arg(long, env = "SECRETGATE_UPLOAD", default_value_t = true, action = clap::ArgAction::Set)]
     pub upload: bool,
-    /// Create a check run (GitHub) or a pull-request status (Azure).
+    /// Report the verdict on the commit. GitHub: a check run with one annotation per
+    /// finding (needs `checks: write`). Azure Repos: the pull-request status
+    /// `secretgate/secret-scan` (a branch policy can require it). The exit code fails the
+    /// job either way.
     #[arg(long, env = "SECRETGATE_CHECK_RUN", default_value_t = true, action = clap::ArgAction::Set)]
     pub check_run: bool,
-    /// Comment on the pull request (GitHub: one sticky comment; Azure: a thread per finding).
+    /// Comment on the pull request. GitHub: one sticky comment with the summary, updated in
+    /// place. Azure Repos: one thread per finding, resolved when the finding is gone.
     #[arg(long, env = "SECRETGATE_PR_COMMENT", default_value_t = false, action = clap::ArgAction::Set)]
     pub pr_comment: bool,
     /// SARIF category (`automationDetails.id`), to tell several uploads apart.

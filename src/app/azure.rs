@@ -1,29 +1,28 @@
-//! `secretgate ci` on Azure Pipelines: predefined variables -> change set -> scan -> SARIF
-//! artifact, logging commands, pull-request threads and status -> exit code.
+//! `secretgate ci` on Azure Pipelines: predefined variables -> range -> policy from the
+//! target branch -> change set -> scan -> SARIF artifact, logging commands, pull-request
+//! threads and status -> exit code.
 //!
 //! What a pull-request build reviews is the merge commit `refs/pull/N/merge` against its
-//! first parent (the target branch), deepening a shallow checkout a bounded number of
-//! times. When git cannot give that range, the pull request's iterations API lists the
+//! first parent (the target branch), deepening a shallow checkout by the change set's one
+//! deepening policy. When git cannot give that range, the pull request's iterations API lists the
 //! changed files, which are then scanned whole; when that fails too, the gate fails closed
 //! and says to set `fetchDepth: 0`. Other builds scan the whole tree.
 //!
 //! Publishing (threads, status) never changes the exit code: the findings decide it.
 
-use super::{verdict, Exit, Pipeline};
-use crate::changeset::{self, ChangeSet, PathFilter};
-use crate::ci::azure::{
-    resolve_pr_range, AccessToken, AzureContext, BuildReason, Git, RepositoryProvider,
+use super::{gate_policy, verdict, write_file, Exit, Pipeline, PolicyAt};
+use crate::changeset::{
+    self, merge_commit_range, ChangeSet, Checkout, CommitRange, FetchAuth, ListedFile, RangeError,
 };
+use crate::ci::azure::{AccessToken, AzureContext, BuildReason, RepositoryProvider};
 use crate::ci::Env;
 use crate::cli::CiArgs;
 use crate::findings::ScanResult;
-use crate::publish::azure::commands::{self, IssueKind, TaskResult};
-use crate::publish::azure::status::Status;
-use crate::publish::azure::{status, threads, ApiError, Client, PullRequestRef};
+use crate::publish::azure::{feedback, iterations, Client, PullRequestRef};
 use crate::publish::retry::RetryPolicy;
+use crate::report::azure_commands::{self as commands, IssueKind};
 use crate::report::{self, text, Format, ReportContext};
 use anyhow::Context as _;
-use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -31,91 +30,138 @@ use std::path::{Path, PathBuf};
 pub const SARIF_ARTIFACT: &str = "CodeAnalysisLogs";
 pub const SARIF_FILE: &str = "secretgate.sarif";
 
-/// Pages of iteration changes read at most in the API fallback (2000 entries each).
-const MAX_CHANGE_PAGES: usize = 50;
-
 /// Runs the Azure DevOps pull-request gate.
 pub fn run(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     gate(args, env).inspect_err(|e| {
         // `main` prints the error and exits 2; this puts it on the run's timeline too.
         let msg = format!("secretgate: {e:#}");
         println!("{}", commands::log_issue(IssueKind::Error, &msg));
-        println!(
-            "{}",
-            commands::task_complete(TaskResult::Failed, "secretgate could not finish")
-        );
+        println!("{}", commands::task_failed("secretgate could not finish"));
     })
 }
 
 fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     let ctx = AzureContext::from_env(env)?;
     let root = ctx.sources_dir.clone();
-    let pipeline = Pipeline::prepare(&args.common, &root)?;
     let token = args
         .token
         .clone()
         .map(AccessToken::new)
         .or_else(|| ctx.token.clone());
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the HTTP runtime")?;
     let client = pr_client(&ctx, token.as_ref(), super::retry_policy(env))?;
 
-    let changes = match ctx.pull_request.as_ref() {
-        Some(pr) => {
-            let found = pr_changes(
-                &ctx,
-                &pipeline,
-                pr.target_branch.as_str(),
-                token.as_ref(),
-                client.as_ref(),
-                &runtime,
-            );
-            match found {
-                Ok(set) => set,
-                Err(e) => {
-                    if let (Some(c), true) = (client.as_ref(), args.check_run) {
-                        let s = Status::error(
-                            "secretgate could not determine the pull request's changes; see the build log",
-                            ctx.build_url.clone(),
-                        );
-                        if let Err(pe) = runtime.block_on(status::post(c, &s)) {
-                            warn(&pe.to_string());
-                        }
-                    }
-                    return Err(e);
-                }
+    // The pull request's range first: its base commit is where the policy is read from.
+    let range = ctx
+        .pull_request
+        .as_ref()
+        .map(|pr| pr_range(&ctx, pr.target_branch.as_str(), token.as_ref()));
+    let policy = gate_policy(&args.common, &root, policy_at(range.as_ref()))?;
+    eprintln!("secretgate: policy from {}", policy.origin);
+    if let Some(w) = &policy.warning {
+        warn(w);
+    }
+    let pipeline = &policy.pipeline;
+    let changes = match change_set(&ctx, pipeline, range, client.as_ref(), &rt) {
+        Ok(set) => set,
+        Err(e) => {
+            if let (Some(c), true) = (client.as_ref(), args.check_run) {
+                feedback::publish_error(c, &rt, ctx.build_url.clone()).inspect(|w| warn(w));
             }
+            return Err(e);
         }
+    };
+    let result = pipeline.scan(&changes)?;
+    let threshold = pipeline.threshold(args.fail_on);
+    let exit = verdict(&result, threshold);
+
+    write_local_outputs(args, &ctx, &result, &policy.pending_markdown())?;
+    if let Some(line) = policy.pending_line() {
+        eprintln!("secretgate: {line}");
+    }
+    if let Some(client) = feedback_client(args, &ctx, client.as_ref(), token.is_some()) {
+        let wanted = feedback::Wanted {
+            threads: args.pr_comment,
+            status: args.check_run,
+        };
+        let warnings = feedback::publish(
+            client,
+            &rt,
+            wanted,
+            &result,
+            threshold,
+            policy.pending_line().as_deref(),
+            ctx.build_url.clone(),
+            &report::markdown::thread_comment,
+        );
+        warnings.iter().for_each(|w| warn(w));
+    }
+    if exit == Exit::Findings {
+        let n = threshold.map_or(0, |t| result.failing(t).count());
+        let what = if n == 1 { "secret" } else { "secrets" };
+        let msg = format!("secretgate: {n} {what} found at or above the failing severity");
+        println!("{}", commands::task_failed(&msg));
+    }
+    Ok(exit)
+}
+
+/// Where the policy comes from: the pull request's base commit, else the checkout.
+fn policy_at(range: Option<&Result<CommitRange, RangeError>>) -> PolicyAt<'_> {
+    match range {
+        None => PolicyAt::Checkout,
+        Some(Ok(r)) => PolicyAt::Base(&r.base),
+        Some(Err(_)) => PolicyAt::UnreadableBase,
+    }
+}
+
+/// A pull request's added lines, or the whole tree for other builds.
+fn change_set(
+    ctx: &AzureContext,
+    pipeline: &Pipeline,
+    range: Option<Result<CommitRange, RangeError>>,
+    client: Option<&Client>,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<ChangeSet> {
+    match range {
+        Some(range) => pr_changes(ctx, pipeline, range, client, rt),
         None => {
             eprintln!(
                 "secretgate: {} build: scanning the whole tree",
                 reason_name(&ctx.reason)
             );
-            changeset::tree(std::slice::from_ref(&root), pipeline.path_filter())?
+            Ok(changeset::tree(
+                std::slice::from_ref(&ctx.sources_dir),
+                pipeline.path_filter(),
+            )?)
         }
-    };
+    }
+}
 
-    let result = pipeline.scan(&changes)?;
-    let threshold = pipeline.threshold(args.fail_on);
-    let exit = verdict(&result, threshold);
+/// Logging commands (one issue per finding), the SARIF file and its artifact, and the run
+/// summary page (with `policy_section` appended).
+fn write_local_outputs(
+    args: &CiArgs,
+    ctx: &AzureContext,
+    result: &ScanResult,
+    policy_section: &str,
+) -> anyhow::Result<()> {
     let report_ctx = ReportContext {
         category: args.category.clone(),
-        file_link: file_link(&ctx),
+        file_link: file_link(ctx),
         summary_max_findings: Some(200),
         ..ReportContext::default()
     };
-
-    // Logging commands: one issue per finding, on the timeline and the build summary.
     {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        report::render(&result, Format::Azure, &report_ctx, &mut out)
+        report::render(result, Format::Azure, &report_ctx, &mut out)
             .and_then(|()| out.flush())
             .context("cannot write the logging commands")?;
     }
-    eprintln!("secretgate: {}", text::stats_line(&result));
+    eprintln!("secretgate: {}", text::stats_line(result));
 
     // SARIF, where the Scans tab and Advanced Security publishing look for it.
     let sarif_path = args
@@ -123,7 +169,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .clone()
         .unwrap_or_else(|| ctx.staging_dir.join(SARIF_ARTIFACT).join(SARIF_FILE));
     write_file(&sarif_path, |w| {
-        report::render(&result, Format::Sarif, &report_ctx, w)
+        report::render(result, Format::Sarif, &report_ctx, w)
     })?;
     if args.upload {
         println!(
@@ -132,35 +178,13 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         );
     }
 
-    // The run summary page.
-    let summary_dir = ctx
-        .temp_dir
-        .clone()
-        .unwrap_or_else(|| ctx.staging_dir.clone());
+    let summary_dir = ctx.temp_dir.as_ref().unwrap_or(&ctx.staging_dir);
     let summary_path = summary_dir.join("secretgate-summary.md");
-    let markdown = report::summary_markdown(&result, &report_ctx);
-    write_file(&summary_path, |w| w.write_all(markdown.as_bytes()))?;
+    let mut summary = report::summary_markdown(result, &report_ctx);
+    summary.push_str(policy_section);
+    write_file(&summary_path, |w| w.write_all(summary.as_bytes()))?;
     println!("{}", commands::upload_summary(&absolute(&summary_path)));
-
-    if ctx.pull_request.is_some() {
-        publish_feedback(
-            args,
-            &ctx,
-            client.as_ref(),
-            token.is_some(),
-            &result,
-            threshold,
-            &runtime,
-        );
-    }
-
-    if exit == Exit::Findings {
-        let n = threshold.map_or(0, |t| result.failing(t).count());
-        let what = if n == 1 { "secret" } else { "secrets" };
-        let msg = format!("secretgate: {n} {what} found at or above the failing severity");
-        println!("{}", commands::task_complete(TaskResult::Failed, &msg));
-    }
-    Ok(exit)
+    Ok(())
 }
 
 /// A client for the pull request's REST API: Azure Repos pull-request builds with a token.
@@ -184,33 +208,42 @@ fn pr_client(
     Ok(Some(Client::new(pr_ref, token.clone(), retry)?))
 }
 
-/// The lines the pull request adds: from git when it can, else the changed files whole
-/// from the iterations API.
-fn pr_changes(
+/// The commits a pull-request build reviews, deepening a shallow checkout as needed.
+fn pr_range(
     ctx: &AzureContext,
-    pipeline: &Pipeline,
     target_branch: &str,
     token: Option<&AccessToken>,
-    client: Option<&Client>,
-    runtime: &tokio::runtime::Runtime,
-) -> anyhow::Result<ChangeSet> {
+) -> Result<CommitRange, RangeError> {
     // Credentials for deepening: Azure Repos only, never sent to another host's remote.
-    let auth_header = match (&ctx.provider, token) {
-        (RepositoryProvider::TfsGit, Some(t)) => {
-            Some(format!("AUTHORIZATION: bearer {}", t.expose()))
-        }
+    let auth = match (&ctx.provider, token) {
+        (RepositoryProvider::TfsGit, Some(t)) => Some(FetchAuth::new(
+            "http.extraheader".into(),
+            format!("AUTHORIZATION: bearer {}", t.expose()),
+        )),
         _ => None,
     };
-    let git = Git {
+    let checkout = Checkout {
         dir: &ctx.sources_dir,
-        auth_header,
+        auth,
     };
-    let range_err = match resolve_pr_range(
-        &git,
+    merge_commit_range(
+        &checkout,
         &ctx.source_version,
         ctx.source_branch.as_deref(),
         target_branch,
-    ) {
+    )
+}
+
+/// The lines the pull request adds: from git when it gave the range, else the changed
+/// files whole from the iterations API.
+fn pr_changes(
+    ctx: &AzureContext,
+    pipeline: &Pipeline,
+    range: Result<CommitRange, RangeError>,
+    client: Option<&Client>,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<ChangeSet> {
+    let range_err = match range {
         Ok(range) => {
             eprintln!("secretgate: pull request: lines added by {}", range.how);
             return Ok(changeset::diff_range(
@@ -234,14 +267,22 @@ fn pr_changes(
     eprintln!(
         "secretgate: warning: {range_err}; asking the pull-request API for the changed files"
     );
-    match runtime.block_on(changed_paths(client)) {
+    match runtime.block_on(iterations::changed_paths(client)) {
         Ok(paths) => {
             warn(&format!(
                 "shallow checkout: the {} file(s) this pull request changes are scanned whole, so \
                  secrets already on unchanged lines are reported too; {fix}",
                 paths.len()
             ));
-            Ok(whole_files(&ctx.sources_dir, paths, pipeline.path_filter()))
+            let files = paths
+                .into_iter()
+                .map(|path| ListedFile { path, patch: None })
+                .collect();
+            Ok(changeset::from_listed(
+                &ctx.sources_dir,
+                files,
+                pipeline.path_filter(),
+            ))
         }
         Err(api) => {
             anyhow::bail!("{range_err}; the pull-request API did not help either ({api}): {fix}")
@@ -249,97 +290,16 @@ fn pr_changes(
     }
 }
 
-/// Repository-relative paths of the files the pull request adds or edits (latest iteration
-/// against the common commit).
-async fn changed_paths(client: &Client) -> Result<Vec<String>, ApiError> {
-    const OP: &str = "list the pull request's iterations";
-    let iterations = client.list(OP, &["iterations"], &[]).await?;
-    let last = iterations
-        .iter()
-        .filter_map(|i| i.get("id").and_then(Value::as_u64))
-        .max()
-        .ok_or(ApiError::Decode {
-            op: OP,
-            message: "the pull request has no iterations".into(),
-        })?
-        .to_string();
-    let mut paths = Vec::new();
-    let mut skip = 0u64;
-    for _ in 0..MAX_CHANGE_PAGES {
-        let skip_s = skip.to_string();
-        let page = client
-            .get(
-                "list the iteration's changes",
-                &["iterations", &last, "changes"],
-                &[("$top", "2000"), ("$skip", &skip_s)],
-            )
-            .await?;
-        let entries = page
-            .get("changeEntries")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for e in entries {
-            let kind = e
-                .get("changeType")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let item = e.get("item");
-            let is_file = item
-                .and_then(|i| i.get("gitObjectType").and_then(Value::as_str))
-                .is_none_or(|t| t == "blob")
-                && !item
-                    .and_then(|i| i.get("isFolder"))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-            let adds = kind
-                .split(',')
-                .map(str::trim)
-                .any(|k| matches!(k, "add" | "edit" | "rename" | "copy"))
-                && !kind.contains("delete");
-            if let (true, true, Some(p)) = (
-                is_file,
-                adds,
-                item.and_then(|i| i.get("path")).and_then(Value::as_str),
-            ) {
-                paths.push(p.trim_start_matches('/').to_string());
-            }
-        }
-        match page.get("nextSkip").and_then(Value::as_u64) {
-            Some(n) if n > skip => skip = n,
-            _ => break,
-        }
-    }
-    paths.sort();
-    paths.dedup();
-    Ok(paths)
-}
-
-/// The given files, every line counting, read from the checkout (the merge commit).
-fn whole_files(root: &Path, paths: Vec<String>, filter: &PathFilter) -> ChangeSet {
-    let files = paths
-        .into_iter()
-        .filter(|p| !p.split('/').any(|seg| seg == ".." || seg == ".git"))
-        .filter_map(|p| {
-            let content = std::fs::read(root.join(&p)).ok()?;
-            Some((p, None, content))
-        })
-        .collect();
-    changeset::from_patches(root.to_path_buf(), files, filter)
-}
-
-/// Threads and status on the pull request, as far as the repository, token and flags allow.
-fn publish_feedback(
+/// The client to post threads and status with, when the flags, the repository and the token
+/// allow it (else a line in the log says why not).
+fn feedback_client<'a>(
     args: &CiArgs,
     ctx: &AzureContext,
-    client: Option<&Client>,
+    client: Option<&'a Client>,
     have_token: bool,
-    result: &ScanResult,
-    threshold: Option<crate::findings::Severity>,
-    runtime: &tokio::runtime::Runtime,
-) {
-    if !args.pr_comment && !args.check_run {
-        return;
+) -> Option<&'a Client> {
+    if ctx.pull_request.is_none() || (!args.pr_comment && !args.check_run) {
+        return None;
     }
     match (&ctx.provider, client) {
         (RepositoryProvider::GitHub, _) => {
@@ -348,54 +308,24 @@ fn publish_feedback(
                  Azure Pipelines (use the secretgate GitHub Action for them); the logging commands, SARIF \
                  artifact and task result still apply"
             );
-            return;
+            None
         }
         (RepositoryProvider::Other(p), _) => {
             eprintln!(
                 "secretgate: {p} repository: no pull-request comments or status for this provider"
             );
-            return;
+            None
         }
-        (RepositoryProvider::TfsGit, None) if !have_token => {
-            eprintln!(
-                "secretgate: no access token: pull-request threads and status skipped; map it with \
-                 `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` or use the secretgate task"
-            );
-            return;
-        }
-        (RepositoryProvider::TfsGit, None) => return,
-        (RepositoryProvider::TfsGit, Some(_)) => {}
-    }
-    let Some(client) = client else { return };
-    if args.pr_comment {
-        match runtime.block_on(threads::sync(client, &result.findings)) {
-            Ok(t) => {
+        (RepositoryProvider::TfsGit, None) => {
+            if !have_token {
                 eprintln!(
-                    "secretgate: pull-request threads: {} new, {} kept, {} reopened, {} resolved",
-                    t.created, t.kept, t.reopened, t.resolved
+                    "secretgate: no access token: pull-request threads and status skipped; map it with \
+                     `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` or use the secretgate task"
                 );
-                if t.over_limit > 0 {
-                    warn(&format!(
-                        "{} more findings got no thread (at most {} new threads per run); see the summary",
-                        t.over_limit,
-                        threads::MAX_NEW_THREADS
-                    ));
-                }
             }
-            Err(e) => warn(&e.to_string()),
+            None
         }
-    }
-    if args.check_run {
-        let s = Status::for_result(result, threshold, ctx.build_url.clone());
-        match runtime.block_on(status::post(client, &s)) {
-            Ok(()) => eprintln!(
-                "secretgate: pull-request status {}/{}: {}",
-                status::GENRE,
-                status::NAME,
-                s.state.as_str()
-            ),
-            Err(e) => warn(&e.to_string()),
-        }
+        (RepositoryProvider::TfsGit, Some(c)) => Some(c),
     }
 }
 
@@ -432,19 +362,4 @@ fn file_link(ctx: &AzureContext) -> Option<String> {
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-fn write_file(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    write(&mut w)
-        .and_then(|()| w.flush())
-        .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,127 +1,224 @@
-//! `secretgate ci` on GitHub Actions: event payload -> change set -> scan -> SARIF file,
-//! workflow commands, job summary, outputs -> check run, code-scanning upload, comment ->
-//! exit code.
+//! `secretgate ci` on GitHub Actions: event payload -> history -> policy from the base ->
+//! change set -> scan -> SARIF file, workflow commands, job summary, outputs -> check run,
+//! code-scanning upload, comment -> exit code.
 //!
 //! The findings alone decide the exit code. Publishing is best effort: a failure is
 //! reported (with what to change) and never hides a finding; on a fork's read-only token
 //! the gate says so once and relies on the workflow commands and the job summary.
 
-use super::{verdict, Exit, Pipeline};
-use crate::changeset::{self, ChangeSet, PathFilter};
-use crate::ci::github::{resolve_token, GithubContext, PullRequest, Scope};
+use super::{append_file, gate_policy, verdict, write_file, Exit, GatePolicy, PolicyAt};
+use crate::changeset::{self, short_sha, ChangeSet, Checkout, FetchAuth, ListedFile, PathFilter};
+use crate::ci::github::{resolve_token, EventRange, GithubContext, PullRequestEvent};
 use crate::ci::Env;
 use crate::cli::CiArgs;
-use crate::findings::{ScanResult, Severity, Warning};
-use crate::publish::github::checks::{self, CheckRun};
-use crate::publish::github::code_scanning::{self, Poll, Processing, Target};
-use crate::publish::github::{comment, pulls, ApiError, GithubClient};
-use crate::report::escape::{github_data, github_property};
-use crate::report::{self, Format, ReportContext};
+use crate::findings::{AccessToken, ScanResult, Severity};
+use crate::publish::github::code_scanning::Poll;
+use crate::publish::github::feedback::{Publisher, Subject, Texts, Wanted};
+use crate::publish::github::{checks, pulls, GithubClient};
+use crate::publish::retry::RetryPolicy;
+use crate::report::github_commands::{message, multiline_output, Level};
+use crate::report::{self, markdown, Format, ReportContext};
 use anyhow::Context as _;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Rows of the findings table in the job summary and check run (the rest are counted).
 const SUMMARY_MAX_FINDINGS: usize = 100;
 /// `$GITHUB_STEP_SUMMARY` takes at most 1 MiB per step.
 const STEP_SUMMARY_MAX: usize = 1 << 20;
-/// Deepening steps for a shallow clone before `--unshallow`.
-const DEEPEN: [u32; 3] = [50, 200, 1000];
 
 /// Runs the GitHub pull-request gate.
 pub fn run(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     let outcome = gate(args, env);
     if let Err(e) = &outcome {
         // Visible on the run page, not only in the log; the message names what to change.
-        println!(
-            "::error title={}::{}",
-            github_property("secretgate"),
-            github_data(&format!("{e:#}"))
-        );
+        println!("{}", message(Level::Error, &format!("{e:#}")));
         if let Some(path) = env.non_empty("GITHUB_OUTPUT") {
-            let _ = append(Path::new(&path), "result=error\n");
+            let _ = append_file(Path::new(&path), "result=error\n");
         }
     }
     outcome
 }
 
-/// Wall time of the gate's phases, printed at the end (publishing is the network part).
+/// Wall time of the gate's phases, printed at the end (fetch and publish are the network).
 #[derive(Default)]
 struct Timings {
-    /// Config, rules compiled, baseline.
+    fetch: Duration,
+    /// Config from the base, rules compiled, baseline.
     prepare: Duration,
     changes: Duration,
-    fetch: Duration,
     scan: Duration,
     reports: Duration,
     publish: Duration,
 }
 
+/// Times one phase into `slot`.
+fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = f();
+    *slot += started.elapsed();
+    out
+}
+
 fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let mut t = Timings::default();
+    let mut notes = Notes::default();
     let ctx = GithubContext::from_env(env)?;
     let token = resolve_token(args.token.as_deref(), env);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let policy = super::retry_policy(env);
-    let mut notes = Notes::default();
-    let client = match &token {
-        None => {
-            notes.warn(
-                "no token: set the action's `token` input (default `${{ github.token }}`) or \
-                 GITHUB_TOKEN; no check run, code-scanning upload or comment without one",
-            );
-            None
-        }
-        Some(token) => {
-            // The client's connection pool lives on this runtime.
-            let _entered = rt.enter();
-            match GithubClient::new(&ctx.api_url, token, &ctx.owner, &ctx.repo, policy) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    notes.warn(&format!("{e:#}"));
-                    None
-                }
-            }
-        }
-    };
+    let retry = super::retry_policy(env);
+    let client = api_client(&ctx, token.as_ref(), retry, &rt, &mut notes);
+    let root = changeset::git::stdout_of(&ctx.workspace, &["rev-parse", "--show-toplevel"])
+        .map_or_else(|| ctx.workspace.clone(), PathBuf::from);
 
-    let root = git_toplevel(&ctx.workspace).unwrap_or_else(|| ctx.workspace.clone());
-    let phase = Instant::now();
-    let pipeline = Pipeline::prepare(&args.common, &root)?;
-    t.prepare = phase.elapsed();
-    let phase = Instant::now();
-    let git_auth = token
-        .as_deref()
-        .and_then(|tk| GitAuth::for_remote(&root, &ctx, tk));
+    // History first: the policy is read from the pull request's base commit.
+    let checkout = Checkout {
+        dir: &root,
+        auth: token.as_ref().and_then(|tk| fetch_auth(&root, &ctx, tk)),
+    };
+    let history = timed(&mut t.fetch, || {
+        event_range(&ctx.range).map(|(base, head)| changeset::ensure_range(&checkout, base, head))
+    });
+    let policy = timed(&mut t.prepare, || {
+        gate_policy(&args.common, &root, policy_at(&ctx.range))
+    })?;
+    eprintln!("secretgate: policy from {}", policy.origin);
+    if let Some(w) = &policy.warning {
+        notes.warn(w);
+    }
+    let pipeline = &policy.pipeline;
     let changes = change_set(
         &ctx,
         &root,
         pipeline.path_filter(),
         client.as_ref(),
         &rt,
-        git_auth.as_ref(),
+        history,
         &mut notes,
         &mut t,
     )?;
-    t.changes = phase.elapsed().saturating_sub(t.fetch);
-
-    let phase = Instant::now();
-    let result = pipeline.scan(&changes)?;
-    t.scan = phase.elapsed();
+    let result = timed(&mut t.scan, || pipeline.scan(&changes))?;
     let threshold = pipeline.threshold(args.fail_on);
     let exit = verdict(&result, threshold);
 
-    // Local outputs: SARIF file, workflow commands, job summary, step outputs.
-    let phase = Instant::now();
-    let report_ctx = ReportContext {
+    let report_ctx = report_context(args, &ctx);
+    let sarif_path = sarif_path(args, env, &root);
+    let summary = timed(&mut t.reports, || {
+        write_local_outputs(&result, &report_ctx, &sarif_path, &policy, &mut notes)
+    })?;
+
+    // Publishing: the network side. A deleted branch has no commit to hang results on.
+    if let (Some(client), false) = (&client, ctx.range == EventRange::Deleted) {
+        let publisher = Publisher {
+            client,
+            rt: &rt,
+            poll: poll(retry),
+        };
+        let sarif = |r: &ScanResult| -> anyhow::Result<Vec<u8>> {
+            Ok(serde_json::to_vec(&report::sarif::build(r, &report_ctx))?)
+        };
+        let texts = Texts {
+            title: &markdown::check_title(&result, threshold),
+            summary: &summary,
+            sarif: &sarif,
+        };
+        let wanted = Wanted {
+            check_run: args.check_run,
+            upload: args.upload,
+            comment: args.pr_comment,
+        };
+        let warnings = timed(&mut t.publish, || {
+            publisher.publish(wanted, &subject(&ctx), &result, threshold, &texts)
+        });
+        warnings.iter().for_each(|w| notes.warn(w));
+    }
+
+    write_step_files(env, &result, exit, summary, &notes, &sarif_path)?;
+    log_totals(&result, threshold, &sarif_path, &t, started);
+    Ok(exit)
+}
+
+/// The SARIF file, the workflow commands (one annotation per finding) and a notice on
+/// policy changes; returns the summary text (job summary, check run, comment).
+fn write_local_outputs(
+    result: &ScanResult,
+    report_ctx: &ReportContext,
+    sarif_path: &Path,
+    policy: &GatePolicy,
+    notes: &mut Notes,
+) -> anyhow::Result<String> {
+    // A SARIF file that cannot be written must not hide the findings: say so and go on.
+    if let Err(e) = write_file(sarif_path, |w| {
+        report::render(result, Format::Sarif, report_ctx, w)
+    }) {
+        notes.warn(&format!("{e:#}"));
+    }
+    {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        report::render(result, Format::Github, report_ctx, &mut out)
+            .and_then(|()| out.flush())
+            .context("cannot write the workflow commands to standard output")?;
+    }
+    let mut summary = report::summary_markdown(result, report_ctx);
+    summary.push_str(&policy.pending_markdown());
+    if let Some(line) = policy.pending_line() {
+        println!("{}", message(Level::Notice, &line));
+    }
+    Ok(summary)
+}
+
+/// The API client, when there is a token (else a note on what is skipped).
+fn api_client(
+    ctx: &GithubContext,
+    token: Option<&AccessToken>,
+    retry: RetryPolicy,
+    rt: &tokio::runtime::Runtime,
+    notes: &mut Notes,
+) -> Option<GithubClient> {
+    let Some(token) = token else {
+        notes.warn(
+            "no token: set the action's `token` input (default `${{ github.token }}`) or \
+             GITHUB_TOKEN; no check run, code-scanning upload or comment without one",
+        );
+        return None;
+    };
+    // The client's connection pool lives on this runtime.
+    let _entered = rt.enter();
+    GithubClient::new(&ctx.api_url, token, &ctx.owner, &ctx.repo, retry)
+        .map_err(|e| notes.warn(&format!("{e:#}")))
+        .ok()
+}
+
+/// Where the policy comes from: a pull request's (or merge queue's) base, else the checkout.
+fn policy_at(range: &EventRange) -> PolicyAt<'_> {
+    match range {
+        EventRange::PullRequest(pr) => PolicyAt::Base(&pr.base_sha),
+        EventRange::MergeGroup { base_sha, .. } => PolicyAt::Base(base_sha),
+        _ => PolicyAt::Checkout,
+    }
+}
+
+/// The two commits whose difference an event reviews, when it has a range.
+fn event_range(range: &EventRange) -> Option<(&str, &str)> {
+    match range {
+        EventRange::Push {
+            before: Some(b),
+            after,
+        } => Some((b, after)),
+        EventRange::MergeGroup { base_sha, head_sha } => Some((base_sha, head_sha)),
+        EventRange::PullRequest(pr) => Some((&pr.base_sha, &pr.head_sha)),
+        EventRange::Push { before: None, .. } | EventRange::Deleted | EventRange::Full => None,
+    }
+}
+
+fn report_context(args: &CiArgs, ctx: &GithubContext) -> ReportContext {
+    ReportContext {
         category: args.category.clone(),
         color: false,
         file_link: Some(format!(
@@ -132,73 +229,98 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
             ctx.head_sha()
         )),
         summary_max_findings: Some(SUMMARY_MAX_FINDINGS),
-    };
-    let sarif_path = sarif_path(args, env, &root);
-    // A SARIF file that cannot be written must not hide the findings: say so and go on.
-    if let Err(e) = write_report(&result, Format::Sarif, &report_ctx, &sarif_path) {
-        notes.warn(&format!("{e:#}"));
     }
-    {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        report::render(&result, Format::Github, &report_ctx, &mut out)
-            .and_then(|()| out.flush())
-            .context("cannot write the workflow commands to standard output")?;
-    }
-    let summary = report::summary_markdown(&result, &report_ctx);
-    t.reports = phase.elapsed();
+}
 
-    // Publishing: the network side.
-    let phase = Instant::now();
-    // A deleted branch has no commit to hang results on.
-    if let (Some(client), false) = (&client, ctx.scope == Scope::Deleted) {
-        let publisher = Publisher {
-            ctx: &ctx,
-            client,
-            rt: &rt,
-            poll: Poll {
-                interval: policy
-                    .base_delay
-                    .saturating_mul(10)
-                    .min(Poll::default().interval),
-                timeout: Poll::default().timeout,
-            },
-        };
-        publisher.publish(args, &result, threshold, &summary, &report_ctx, &mut notes);
+/// Code scanning is polled at ten times the first retry delay, at most the default.
+fn poll(retry: RetryPolicy) -> Poll {
+    Poll {
+        interval: retry
+            .base_delay
+            .saturating_mul(10)
+            .min(Poll::default().interval),
+        timeout: Poll::default().timeout,
     }
-    t.publish = phase.elapsed();
+}
 
-    let failing = threshold.map_or(0, |s| result.failing(s).count());
-    let result_word = if exit == Exit::Findings {
-        "findings"
-    } else {
-        "clean"
-    };
-    let mut step_summary = summary;
+fn subject(ctx: &GithubContext) -> Subject {
+    let pr = ctx.pull_request();
+    Subject {
+        head_sha: ctx.head_sha().to_string(),
+        sarif_ref: ctx.sarif_ref(),
+        details_url: ctx.run_url(),
+        pull_request: pr.map(|p| p.number),
+        fork: pr.is_some_and(|p| p.fork),
+    }
+}
+
+/// Credentials for `git fetch` from a private repository when actions/checkout ran with
+/// `persist-credentials: false`: scoped to the server's URL, and only when the checkout
+/// left no header of its own (two would be refused).
+fn fetch_auth(root: &Path, ctx: &GithubContext, token: &AccessToken) -> Option<FetchAuth> {
+    let url = changeset::git::stdout_of(root, &["remote", "get-url", "origin"])?;
+    let prefix = format!("{}/", ctx.server_url);
+    if !url.starts_with(&prefix) || !prefix.starts_with("https://") {
+        return None;
+    }
+    let key = format!("http.{prefix}.extraheader");
+    if changeset::git::stdout_of(root, &["config", "--get-all", &key]).is_some() {
+        return None;
+    }
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("x-access-token:{}", token.expose()));
+    Some(FetchAuth::new(key, format!("AUTHORIZATION: basic {basic}")))
+}
+
+/// The job summary, the step outputs.
+fn write_step_files(
+    env: &dyn Env,
+    result: &ScanResult,
+    exit: Exit,
+    mut summary: String,
+    notes: &Notes,
+    sarif_path: &Path,
+) -> anyhow::Result<()> {
     for note in &notes.lines {
-        step_summary.push_str(&format!("\n> **Note:** {}\n", note));
+        summary.push_str(&format!("\n> **Note:** {note}\n"));
     }
     if let Some(path) = env.non_empty("GITHUB_STEP_SUMMARY") {
-        let text = checks::truncate(&step_summary, STEP_SUMMARY_MAX / 4);
-        if let Err(e) = append(Path::new(&path), &text) {
-            eprintln!("secretgate: warning: cannot write the job summary {path}: {e}");
+        let text = checks::truncate(&summary, STEP_SUMMARY_MAX / 4);
+        if let Err(e) = append_file(Path::new(&path), &text) {
+            eprintln!("secretgate: warning: {e:#}");
         }
     }
     if let Some(path) = env.non_empty("GITHUB_OUTPUT") {
+        let result_word = if exit == Exit::Findings {
+            "findings"
+        } else {
+            "clean"
+        };
         let outputs = format!(
             "findings={}\nresult={result_word}\n{}",
             result.findings.len(),
             multiline_output("sarif-file", &sarif_path.display().to_string())
         );
-        append(Path::new(&path), &outputs)
-            .with_context(|| format!("cannot write the step outputs to {path}"))?;
+        append_file(Path::new(&path), &outputs).context("cannot write the step outputs")?;
     }
+    Ok(())
+}
 
+fn log_totals(
+    result: &ScanResult,
+    threshold: Option<Severity>,
+    sarif_path: &Path,
+    t: &Timings,
+    started: Instant,
+) {
     eprintln!(
-        "secretgate: {} finding(s), {} at or above the threshold ({}); {} file(s) scanned; SARIF: {}",
+        "secretgate: {} finding(s), {} at or above the threshold ({}); {} inline suppression(s); \
+         {} file(s) scanned; SARIF: {}",
         result.findings.len(),
-        failing,
+        threshold.map_or(0, |s| result.failing(s).count()),
         threshold.map_or("never", Severity::as_str),
+        result.inline_allowed.len(),
         result.stats.files_scanned,
         sarif_path.display()
     );
@@ -214,7 +336,6 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         t.publish.as_millis(),
         started.elapsed().as_millis()
     );
-    Ok(exit)
 }
 
 /// Warnings the job shows once each, as annotations, and repeats in the job summary.
@@ -225,11 +346,7 @@ struct Notes {
 
 impl Notes {
     fn warn(&mut self, msg: &str) {
-        println!(
-            "::warning title={}::{}",
-            github_property("secretgate"),
-            github_data(msg)
-        );
+        println!("{}", message(Level::Warning, msg));
         self.lines.push(msg.to_string());
     }
 }
@@ -243,49 +360,12 @@ fn sarif_path(args: &CiArgs, env: &dyn Env, root: &Path) -> PathBuf {
     })
 }
 
-fn write_report(
-    result: &ScanResult,
-    format: Format,
-    ctx: &ReportContext,
-    path: &Path,
-) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    report::render(result, format, ctx, &mut w)
-        .and_then(|()| w.flush())
-        .with_context(|| format!("cannot write {}", path.display()))
-}
-
-fn append(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    f.write_all(text.as_bytes())
-}
-
-/// A random token for `$GITHUB_OUTPUT` delimiters (std's hasher keys are random per
-/// process, which is all an unguessable delimiter needs).
-fn random_token() -> String {
-    let a = RandomState::new().hash_one(std::process::id());
-    let b = RandomState::new().hash_one(Instant::now());
-    format!("{a:016x}{b:016x}")
-}
-
-/// `name<<DELIM` ... `DELIM`: safe for any value, newlines included.
-fn multiline_output(name: &str, value: &str) -> String {
-    let mut delim = format!("secretgate_{}", random_token());
-    while value.contains(&delim) {
-        delim = format!("secretgate_{}", random_token());
-    }
-    format!("{name}<<{delim}\n{value}\n{delim}\n")
-}
-
 // ---------------------------------------------------------------------------------------
-// The change set: git range (deepening a shallow clone), files API, or the whole tree
+// The change set: git range, files API, or the whole tree
 // ---------------------------------------------------------------------------------------
 
+/// The lines the event adds: from git when the history is there, else (pull requests) from
+/// the files API, else the gate fails closed with what to change.
 #[allow(clippy::too_many_arguments)]
 fn change_set(
     ctx: &GithubContext,
@@ -293,50 +373,44 @@ fn change_set(
     filter: &PathFilter,
     client: Option<&GithubClient>,
     rt: &tokio::runtime::Runtime,
-    auth: Option<&GitAuth>,
+    history: Option<Result<(), String>>,
     notes: &mut Notes,
     t: &mut Timings,
 ) -> anyhow::Result<ChangeSet> {
+    let phase = Instant::now();
     let whole_tree =
         || -> anyhow::Result<ChangeSet> { Ok(changeset::tree(&[root.to_path_buf()], filter)?) };
-    let (base, head) = match &ctx.scope {
-        Scope::Deleted => {
+    let (base, head) = match (&ctx.range, event_range(&ctx.range)) {
+        (EventRange::Deleted, _) => {
             eprintln!("secretgate: the push deleted the branch: nothing to scan");
             return Ok(ChangeSet {
                 root: root.to_path_buf(),
                 ..ChangeSet::default()
             });
         }
-        Scope::Full => {
+        (_, Some(range)) => range,
+        (EventRange::Full, None) => {
             eprintln!(
                 "secretgate: `{}` event: scanning the whole tree",
                 ctx.event_name
             );
             return whole_tree();
         }
-        Scope::Push { before: None, .. } => {
+        (_, None) => {
             eprintln!("secretgate: new branch: scanning the whole tree");
             return whole_tree();
         }
-        Scope::Push {
-            before: Some(b),
-            after,
-        } => (b.as_str(), after.as_str()),
-        Scope::MergeGroup { base_sha, head_sha } => (base_sha.as_str(), head_sha.as_str()),
-        Scope::PullRequest(pr) => (pr.base_sha.as_str(), pr.head_sha.as_str()),
     };
 
-    let fetch_started = Instant::now();
-    let history = ensure_history(root, base, head, auth);
-    t.fetch = fetch_started.elapsed();
-    let git_error = match history {
+    let git_error = match history.unwrap_or_else(|| Err("no range to fetch".into())) {
         Ok(()) => match changeset::diff_range(root, base, head, filter) {
             Ok(set) => {
                 eprintln!(
                     "secretgate: scanning the lines {} adds since it branched from {}",
-                    short(head),
-                    short(base)
+                    short_sha(head),
+                    short_sha(base)
                 );
+                t.changes += phase.elapsed();
                 return Ok(set);
             }
             Err(e) => e.to_string(),
@@ -345,10 +419,10 @@ fn change_set(
     };
 
     // Git cannot give the range: a pull request can still be read from the API.
-    if let (Scope::PullRequest(pr), Some(client)) = (&ctx.scope, client) {
-        let fetch_started = Instant::now();
-        let listed = rt.block_on(pulls::list_files(client, pr.number));
-        t.fetch += fetch_started.elapsed();
+    if let (EventRange::PullRequest(pr), Some(client)) = (&ctx.range, client) {
+        let listed = timed(&mut t.fetch, || {
+            rt.block_on(pulls::list_files(client, pr.number))
+        });
         match listed {
             Ok(files) => {
                 notes.warn(&format!(
@@ -369,13 +443,9 @@ fn change_set(
     anyhow::bail!(
         "cannot build the range {}..{}: {git_error}. Check out full history with \
          actions/checkout `fetch-depth: 0`.",
-        short(base),
-        short(head)
+        short_sha(base),
+        short_sha(head)
     )
-}
-
-fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(12)]
 }
 
 /// The change set from the files API: each file's patch gives the added lines, its content
@@ -385,7 +455,7 @@ fn short(sha: &str) -> &str {
 fn from_api(
     root: &Path,
     filter: &PathFilter,
-    pr: &PullRequest,
+    pr: &PullRequestEvent,
     listed: pulls::PullFiles,
     notes: &mut Notes,
     whole_tree: impl Fn() -> anyhow::Result<ChangeSet>,
@@ -406,357 +476,23 @@ fn from_api(
             listed.files.len()
         ));
     }
-    let checkout = git(root, &["rev-parse", "HEAD"], None)
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let checkout = changeset::git::stdout_of(root, &["rev-parse", "HEAD"]);
     if checkout.as_deref() != Some(pr.head_sha.as_str()) {
         notes.warn(&format!(
             "file contents come from the checkout ({}), not the pull request's head {}: line \
              numbers can differ where the base branch changed the same files",
-            checkout.as_deref().map_or("unknown", short),
-            short(&pr.head_sha)
+            checkout.as_deref().map_or("unknown", short_sha),
+            short_sha(&pr.head_sha)
         ));
     }
-    let mut warnings = Vec::new();
-    let mut files = Vec::new();
-    for f in listed.files {
-        if f.status == "removed" || f.status == "unchanged" {
-            continue;
-        }
-        if !is_safe_relative(&f.filename) {
-            warnings.push(Warning {
-                path: f.filename.clone(),
-                message: "the files API named a path outside the repository; skipped".into(),
-            });
-            continue;
-        }
-        let patch = if listed.capped { None } else { f.patch };
-        match std::fs::read(root.join(&f.filename)) {
-            Ok(content) => files.push((f.filename, patch, content)),
-            Err(e) => warnings.push(Warning {
-                path: f.filename,
-                message: format!("not in the checkout ({e}); not scanned"),
-            }),
-        }
-    }
-    let mut set = changeset::from_patches(root.to_path_buf(), files, filter);
-    set.warnings.extend(warnings);
-    Ok(set)
-}
-
-/// A repository-relative path without `..`, a root or a drive.
-fn is_safe_relative(p: &str) -> bool {
-    !p.is_empty()
-        && Path::new(p)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-}
-
-fn git_toplevel(dir: &Path) -> Option<PathBuf> {
-    let out = git(dir, &["rev-parse", "--show-toplevel"], None).ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        .filter(|p| !p.as_os_str().is_empty())
-}
-
-/// Credentials for `git fetch` from a private repository when actions/checkout ran with
-/// `persist-credentials: false`: the token goes to git through `GIT_CONFIG_*` variables
-/// (never the command line, where other processes could read it), scoped to the server's
-/// URL, and only when the checkout left no header of its own (two would be refused).
-struct GitAuth {
-    key: String,
-    value: String,
-}
-
-impl GitAuth {
-    fn for_remote(root: &Path, ctx: &GithubContext, token: &str) -> Option<Self> {
-        let origin = git(root, &["remote", "get-url", "origin"], None).ok()?;
-        let url = String::from_utf8_lossy(&origin.stdout).trim().to_string();
-        let prefix = format!("{}/", ctx.server_url);
-        if !origin.status.success() || !url.starts_with(&prefix) || !prefix.starts_with("https://")
-        {
-            return None;
-        }
-        let key = format!("http.{prefix}.extraheader");
-        let existing = git(root, &["config", "--get-all", &key], None).ok()?;
-        if existing.status.success() && !existing.stdout.is_empty() {
-            return None;
-        }
-        use base64::Engine as _;
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
-        Some(Self {
-            key,
-            value: format!("AUTHORIZATION: basic {basic}"),
+    let files = listed
+        .files
+        .into_iter()
+        .filter(|f| f.status != "removed" && f.status != "unchanged")
+        .map(|f| ListedFile {
+            path: f.filename,
+            patch: if listed.capped { None } else { f.patch },
         })
-    }
-}
-
-/// Runs git in `dir` without prompting; `auth` adds the credentials header.
-fn git(dir: &Path, args: &[&str], auth: Option<&GitAuth>) -> std::io::Result<Output> {
-    let mut cmd = Command::new("git");
-    cmd.args(args)
-        .current_dir(dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(std::process::Stdio::null());
-    if let Some(a) = auth {
-        cmd.env("GIT_CONFIG_COUNT", "1")
-            .env("GIT_CONFIG_KEY_0", &a.key)
-            .env("GIT_CONFIG_VALUE_0", &a.value);
-    }
-    cmd.output()
-}
-
-fn git_ok(dir: &Path, args: &[&str]) -> bool {
-    git(dir, args, None).is_ok_and(|o| o.status.success())
-}
-
-/// Makes sure `base`, `head` and their merge base are in the clone, fetching from `origin`
-/// when they are not: deeper and deeper for a shallow clone (50, 200, 1000 commits, then
-/// the full history), by SHA once for a full one. Says why when it cannot.
-fn ensure_history(
-    root: &Path,
-    base: &str,
-    head: &str,
-    auth: Option<&GitAuth>,
-) -> Result<(), String> {
-    let complete = || {
-        let have = |sha: &str| git_ok(root, &["cat-file", "-e", &format!("{sha}^{{commit}}")]);
-        have(base) && have(head) && git_ok(root, &["merge-base", base, head])
-    };
-    if complete() {
-        return Ok(());
-    }
-    let shallow = git(root, &["rev-parse", "--is-shallow-repository"], None)
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "true")
-        .unwrap_or(false);
-    let mut steps: Vec<Vec<String>> = Vec::new();
-    if shallow {
-        for depth in DEEPEN {
-            steps.push(vec![format!("--depth={depth}")]);
-        }
-        steps.push(vec!["--unshallow".into()]);
-    } else {
-        steps.push(vec![]);
-    }
-    let mut last = String::from("the commits are not in the clone");
-    for extra in steps {
-        let mut args: Vec<&str> = vec!["fetch", "--no-tags", "--quiet"];
-        args.extend(extra.iter().map(String::as_str));
-        args.extend(["origin", base, head]);
-        eprintln!("secretgate: git {}", args.join(" "));
-        match git(root, &args, auth) {
-            Ok(o) if o.status.success() => {
-                if complete() {
-                    return Ok(());
-                }
-                last = format!(
-                    "no common ancestor of {} and {} after `git {}`",
-                    short(base),
-                    short(head),
-                    args.join(" ")
-                );
-            }
-            Ok(o) => {
-                last = format!(
-                    "`git {}` failed: {}",
-                    args.join(" "),
-                    String::from_utf8_lossy(&o.stderr).trim()
-                );
-                // A fetch that fails once (no `origin`, no access) fails again deeper.
-                break;
-            }
-            Err(e) => {
-                last = format!("cannot run git: {e}");
-                break;
-            }
-        }
-    }
-    Err(last)
-}
-
-// ---------------------------------------------------------------------------------------
-// Publishing
-// ---------------------------------------------------------------------------------------
-
-struct Publisher<'a> {
-    ctx: &'a GithubContext,
-    client: &'a GithubClient,
-    rt: &'a tokio::runtime::Runtime,
-    poll: Poll,
-}
-
-impl Publisher<'_> {
-    fn publish(
-        &self,
-        args: &CiArgs,
-        result: &ScanResult,
-        threshold: Option<Severity>,
-        summary: &str,
-        report_ctx: &ReportContext,
-        notes: &mut Notes,
-    ) {
-        let fork = self.ctx.pull_request().is_some_and(|pr| pr.fork);
-        let failed = threshold.is_some_and(|t| result.failing(t).next().is_some());
-        // A fork's token is read-only: after the first refusal the others would fail alike,
-        // so the gate says so once and stops publishing. Returns whether to stop.
-        let report = |what: &str, e: ApiError, notes: &mut Notes| -> bool {
-            if fork && e.is_forbidden() {
-                notes.warn(
-                    "this pull request comes from a fork, so its token is read-only: no check \
-                     run, code-scanning upload or comment. The findings are in the annotations \
-                     and this job summary, and the job still fails on them.",
-                );
-                return true;
-            }
-            notes.warn(&format!("{what}: {e}"));
-            false
-        };
-
-        if args.check_run {
-            let run = CheckRun {
-                head_sha: self.ctx.head_sha().to_string(),
-                failed,
-                title: check_title(result, threshold),
-                summary: summary.to_string(),
-                details_url: self.ctx.run_url(),
-                annotations: checks::annotations(result, threshold),
-            };
-            match self.rt.block_on(checks::publish(self.client, &run)) {
-                Ok(id) => eprintln!("secretgate: check run {id} created"),
-                Err(e) => {
-                    if report("check run", e, notes) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        if args.upload {
-            match self.upload_sarif(result, report_ctx) {
-                Ok(msg) => eprintln!("secretgate: {msg}"),
-                Err(UploadError::Api(e)) => {
-                    if report("code-scanning upload", e, notes) {
-                        return;
-                    }
-                }
-                Err(UploadError::Rejected(msg)) => notes.warn(&msg),
-            }
-        }
-
-        if args.pr_comment {
-            if let Some(pr) = self.ctx.pull_request() {
-                let has_findings = !result.findings.is_empty();
-                match self.rt.block_on(comment::upsert(
-                    self.client,
-                    pr.number,
-                    summary,
-                    has_findings,
-                )) {
-                    Ok(outcome) => eprintln!("secretgate: pull-request comment: {outcome:?}"),
-                    Err(e) => {
-                        report("pull-request comment", e, notes);
-                    }
-                }
-            }
-        }
-    }
-
-    fn upload_sarif(
-        &self,
-        result: &ScanResult,
-        report_ctx: &ReportContext,
-    ) -> Result<String, UploadError> {
-        let build = |r: &ScanResult| -> anyhow::Result<Vec<u8>> {
-            Ok(serde_json::to_vec(&report::sarif::build(r, report_ctx))?)
-        };
-        let prepared = code_scanning::prepare(result, &build)
-            .map_err(|e| UploadError::Rejected(format!("cannot prepare the SARIF: {e:#}")))?;
-        if prepared.dropped > 0 {
-            eprintln!(
-                "secretgate: code scanning takes at most {} results and 10 MB: uploading the {} \
-                 most severe, leaving out {} (all are in the SARIF file and the check run)",
-                code_scanning::MAX_RESULTS,
-                prepared.kept,
-                prepared.dropped
-            );
-        }
-        let git_ref = self.ctx.sarif_ref();
-        if git_ref.is_empty() {
-            return Err(UploadError::Rejected(
-                "no GITHUB_REF to pair the SARIF upload with: skipped".into(),
-            ));
-        }
-        let target = Target {
-            commit_sha: self.ctx.head_sha(),
-            git_ref: &git_ref,
-        };
-        let processing = self.rt.block_on(async {
-            let id = code_scanning::upload(self.client, &target, &prepared).await?;
-            code_scanning::wait_processed(self.client, &id, self.poll).await
-        })?;
-        match processing {
-            Processing::Complete => Ok(format!(
-                "SARIF uploaded to code scanning for {} ({} results)",
-                git_ref, prepared.kept
-            )),
-            Processing::Pending => Ok(format!(
-                "SARIF uploaded for {git_ref}; code scanning was still processing it after {} s",
-                self.poll.timeout.as_secs()
-            )),
-            Processing::Failed(errors) => Err(UploadError::Rejected(format!(
-                "code scanning rejected the SARIF: {}",
-                errors.join("; ")
-            ))),
-        }
-    }
-}
-
-enum UploadError {
-    Api(ApiError),
-    Rejected(String),
-}
-
-impl From<ApiError> for UploadError {
-    fn from(e: ApiError) -> Self {
-        Self::Api(e)
-    }
-}
-
-fn check_title(result: &ScanResult, threshold: Option<Severity>) -> String {
-    let n = result.findings.len();
-    let failing = threshold.map_or(0, |t| result.failing(t).count());
-    match (n, failing) {
-        (0, _) => "No secrets found".to_string(),
-        (1, 1) => "1 secret found".to_string(),
-        (n, f) if f == n => format!("{n} secrets found"),
-        (n, f) => format!("{n} possible secrets found, {f} at or above the threshold"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outputs_use_a_delimiter_the_value_does_not_contain() {
-        let out = multiline_output("sarif-file", "/tmp/a\nb.sarif");
-        let mut lines = out.lines();
-        let first = lines.next().expect("header");
-        let delim = first.strip_prefix("sarif-file<<").expect("heredoc form");
-        assert_eq!(lines.next(), Some("/tmp/a"));
-        assert_eq!(lines.next(), Some("b.sarif"));
-        assert_eq!(lines.next(), Some(delim));
-        assert_ne!(random_token(), random_token());
-    }
-
-    #[test]
-    fn api_paths_must_stay_inside_the_repository() {
-        assert!(is_safe_relative("src/a.rs"));
-        assert!(!is_safe_relative("../etc/passwd"));
-        assert!(!is_safe_relative("/etc/passwd"));
-        assert!(!is_safe_relative("a/../../b"));
-        assert!(!is_safe_relative(""));
-    }
+        .collect();
+    Ok(changeset::from_listed(root, files, filter))
 }

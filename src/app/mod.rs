@@ -3,17 +3,20 @@
 
 pub mod azure;
 pub mod github;
+mod policy;
+
+pub use policy::{gate_policy, GatePolicy, PolicyAt};
 
 use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
 use crate::ci::Env;
-use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, FailOn, RulesArgs, ScanArgs};
-use crate::config::Config;
+use crate::cli::{BaselineArgs, CiArgs, CommonScanArgs, RulesArgs, ScanArgs};
+use crate::config::{CheckoutFiles, Config, PolicyFiles};
 use crate::engine::baseline::Baseline;
 use crate::engine::rule::Rule;
 use crate::engine::scan::{self, FileScanner, Policy, ScanOptions};
 use crate::engine::suppress::AllowRule;
 use crate::engine::{ruleset, Engine};
-use crate::findings::{ScanResult, Severity};
+use crate::findings::{FailOn, ScanResult, Severity};
 use crate::publish::retry::RetryPolicy;
 use crate::report::{self, Format, ReportContext};
 use anyhow::Context as _;
@@ -53,12 +56,21 @@ impl Pipeline {
     /// Reads the config (from `--config` or `root/.secretgate.yml`), compiles the rules
     /// and loads the baseline.
     pub fn prepare(common: &CommonScanArgs, root: &Path) -> anyhow::Result<Self> {
-        let (config, config_path) = Config::discover(common.config.as_deref(), root)?;
-        let config_dir = config_path
-            .as_deref()
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| root.to_path_buf());
+        let files = PolicyFiles::load(
+            common.config.as_deref(),
+            common.baseline.as_deref(),
+            &CheckoutFiles(root),
+        )?;
+        Self::with_policy(common, files)
+    }
+
+    /// Compiles the rules and the filters of a policy already read.
+    pub fn with_policy(common: &CommonScanArgs, files: PolicyFiles) -> anyhow::Result<Self> {
+        let PolicyFiles {
+            config,
+            config_path,
+            baseline,
+        } = files;
         let rules = compile_rules(&config, config_path.as_deref())?;
         let rule_known = |id: &str| rules.iter().any(|r| r.id() == id);
         let mut allow = Vec::with_capacity(config.allow.len());
@@ -77,11 +89,6 @@ impl Pipeline {
                 .with_context(|| format!("config allow[{i}]: bad path glob"))?,
             );
         }
-        let baseline_path = common
-            .baseline
-            .clone()
-            .or_else(|| config.baseline.as_ref().map(|b| config_dir.join(b)));
-        let baseline = baseline_path.as_deref().map(Baseline::load).transpose()?;
         let filter = PathFilter::new(&config.exclude).context("config exclude: bad glob")?;
         let options = ScanOptions {
             max_file_size: common
@@ -91,11 +98,16 @@ impl Pipeline {
             // 0 means the default, all cores, for the walk and the scan alike.
             threads: common.threads.filter(|&n| n > 0),
         };
+        let inline_allow = config.inline_allow();
         Ok(Self {
             engine: Engine::new(rules)?,
             config,
             filter,
-            policy: Policy { allow, baseline },
+            policy: Policy {
+                allow,
+                baseline,
+                inline_allow,
+            },
             options,
         })
     }
@@ -128,13 +140,9 @@ impl Pipeline {
 
     /// The failing severity: the flag, else the config, else `high`. `None` = never fail.
     pub fn threshold(&self, flag: Option<FailOn>) -> Option<Severity> {
-        match flag.or(self.config.fail_on).unwrap_or(FailOn::High) {
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::High => Some(Severity::High),
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::Never => None,
-        }
+        flag.or(self.config.fail_on)
+            .unwrap_or(FailOn::High)
+            .threshold()
     }
 }
 
@@ -187,13 +195,7 @@ pub fn write_outputs(
     let mut first_error = None;
     for (format, path) in outputs {
         let written = match path {
-            Some(p) => std::fs::File::create(p)
-                .map(std::io::BufWriter::new)
-                .and_then(|mut w| {
-                    report::render(result, *format, ctx, &mut w)?;
-                    w.flush()
-                })
-                .with_context(|| format!("cannot write {}", p.display())),
+            Some(p) => write_file(p, |w| report::render(result, *format, ctx, w)),
             None => {
                 let stdout = std::io::stdout();
                 let mut lock = stdout.lock();
@@ -209,16 +211,36 @@ pub fn write_outputs(
     first_error.map_or(Ok(()), Err)
 }
 
+/// The one way files are written: parent directories made, buffered, flushed, and the
+/// path in the error.
+pub(crate) fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    write(&mut w)
+        .and_then(|()| w.flush())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Appends `text` to a file the CI runner reads (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`).
+pub(crate) fn append_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// The repository root for git modes, else the current directory.
 fn git_root(dir: &Path) -> Option<PathBuf> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    changeset::git::stdout_of(dir, &["rev-parse", "--show-toplevel"]).map(PathBuf::from)
 }
 
 /// Where config and baseline are looked for: the git root of the first path (or of the
@@ -310,17 +332,7 @@ pub fn local_gate(args: &CiArgs) -> anyhow::Result<Exit> {
 
 /// The upstream of the current branch, else `origin/HEAD`, else `main` or `master`.
 fn local_base(root: &Path) -> Option<String> {
-    let git = |args: &[&str]| -> Option<String> {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
+    let git = |args: &[&str]| changeset::git::stdout_of(root, args);
     git(&[
         "rev-parse",
         "--abbrev-ref",
@@ -385,8 +397,7 @@ pub fn baseline(args: &BaselineArgs) -> anyhow::Result<Exit> {
     let result = pipeline.scan_tree(&args.paths)?;
     warn_skipped(&result);
     let baseline = Baseline::from_findings(&result.findings);
-    std::fs::write(&args.output, baseline.to_json())
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    write_file(&args.output, |w| w.write_all(baseline.to_json().as_bytes()))?;
     eprintln!(
         "secretgate: wrote {} ({} entries from {} findings)",
         args.output.display(),

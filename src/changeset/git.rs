@@ -1,11 +1,12 @@
-//! Running `git`: the flags every call needs, failures mapped to [`ChangesetError`], and one
-//! `git cat-file --batch` process to read many blobs.
+//! Running `git`: the one runner every part of secretgate uses, failures mapped to
+//! [`ChangesetError`], and one `git cat-file --batch` process to read many blobs.
 //!
-//! Every command runs at the repository's top level with `core.quotePath=false` (non-ASCII
-//! paths stay raw bytes), `GIT_OPTIONAL_LOCKS=0` (a scan inside a pre-commit hook must not
-//! fight `git commit` for `index.lock`) and `LC_ALL=C` (stable messages to recognise). The
-//! environment is otherwise inherited on purpose: inside a hook `GIT_INDEX_FILE` names the
-//! index being committed, which is the one staged mode has to read.
+//! Every command runs with `core.quotePath=false` (non-ASCII paths stay raw bytes),
+//! `GIT_OPTIONAL_LOCKS=0` (a scan inside a pre-commit hook must not fight `git commit` for
+//! `index.lock`), `LC_ALL=C` (stable messages to recognise), `GIT_TERMINAL_PROMPT=0` (a CI
+//! job never waits for a password) and no standard input. The environment is otherwise
+//! inherited on purpose: inside a hook `GIT_INDEX_FILE` names the index being committed,
+//! which is the one staged mode has to read.
 
 use super::ChangesetError;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -23,8 +24,54 @@ fn command(dir: &Path) -> Command {
         .args(["-c", "core.quotePath=false"])
         .env("GIT_OPTIONAL_LOCKS", "0")
         .env("LC_ALL", "C")
+        .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null());
     cmd
+}
+
+/// Credentials for `git fetch` from `origin`: an `http.extraheader` that goes to git through
+/// `GIT_CONFIG_*` variables, never the command line, where other processes could read it.
+/// `Debug` never shows the header.
+#[derive(Clone)]
+pub struct FetchAuth {
+    key: String,
+    value: String,
+}
+
+impl FetchAuth {
+    /// `key` is the config key (`http.extraheader`, or `http.<url>.extraheader` to scope
+    /// it to one server); `value` the header (`AUTHORIZATION: …`).
+    pub fn new(key: String, value: String) -> Self {
+        Self { key, value }
+    }
+}
+
+impl std::fmt::Debug for FetchAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FetchAuth({} = ***)", self.key)
+    }
+}
+
+/// Runs git with `args` in `dir`, the same way as every other call; `auth` adds the
+/// credentials header for fetches. The output is returned whatever the exit status.
+pub fn run(dir: &Path, args: &[&str], auth: Option<&FetchAuth>) -> Result<Output, ChangesetError> {
+    let mut cmd = command(dir);
+    cmd.args(args);
+    if let Some(a) = auth {
+        cmd.env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", &a.key)
+            .env("GIT_CONFIG_VALUE_0", &a.value);
+    }
+    cmd.output().map_err(|e| spawn_error(e, dir))
+}
+
+/// Trimmed standard output of a git command that succeeded; `None` otherwise.
+pub fn stdout_of(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = run(dir, args, None).ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 fn spawn_error(err: std::io::Error, dir: &Path) -> ChangesetError {
@@ -131,6 +178,14 @@ impl Git {
             Some(1) if out.stderr.is_empty() => Ok(None),
             _ => Err(failed(&args, &out.stderr)),
         }
+    }
+
+    /// The content of `path` as it is in commit `rev`; `None` when the commit has no such
+    /// file. (`git show <rev>:<path>`, through the batch reader.)
+    pub(crate) fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, ChangesetError> {
+        let commit = self.commit(rev)?;
+        let spec = format!("{commit}:{path}");
+        Ok(self.blobs(&[&spec])?.pop().flatten())
     }
 
     /// Reads blobs by object id through one `git cat-file --batch`; `None` for a missing one.

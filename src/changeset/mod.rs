@@ -19,20 +19,45 @@
 //! never in the set. Binary files are kept with [`LineFilter::All`] so the engine's own binary
 //! detection counts and skips them.
 
+mod deepen;
 mod diff;
-mod git;
+pub mod git;
 mod hunks;
+mod listed;
 mod paths;
 mod staged;
 mod tree;
 
+pub use deepen::{
+    ensure_range, merge_commit_range, Checkout, CommitRange, RangeError, DEEPEN_STEPS,
+};
 pub use diff::{diff, diff_range, from_patches};
+pub use git::FetchAuth;
+pub use listed::{from_listed, is_safe_relative, ListedFile};
 pub use paths::PathFilter;
 pub use staged::staged;
 pub use tree::{tree, tree_each, tree_with, TreeOptions, Walked};
 
 use crate::findings::Warning;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The best common ancestor of two revisions; `None` when the clone shows none.
+pub fn merge_base(root: &Path, a: &str, b: &str) -> Result<Option<String>, ChangesetError> {
+    let git = git::Git::open(root)?;
+    let (a, b) = (git.commit(a)?, git.commit(b)?);
+    git.merge_base(&a, &b)
+}
+
+/// A commit id shortened for messages (the one helper for it).
+pub fn short_sha(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+/// A file as it is in commit `rev` of the repository at `root` (the policy files of a pull
+/// request's base); `None` when that commit has no such file.
+pub fn file_at(root: &Path, rev: &str, path: &str) -> Result<Option<Vec<u8>>, ChangesetError> {
+    git::Git::open(root)?.file_at(rev, path)
+}
 
 /// Why a change set could not be built. Per-file problems are [`ChangeSet::warnings`] instead.
 ///

@@ -7,9 +7,8 @@
 //! the gate's fallback when git cannot answer.
 
 use super::Env;
-use std::fmt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+pub use crate::findings::AccessToken;
+use std::path::PathBuf;
 
 /// Why the build ran (`BUILD_REASON`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,30 +56,9 @@ impl RepositoryProvider {
     }
 }
 
-/// The build's OAuth token (`System.AccessToken`). `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessToken(String);
-
-impl AccessToken {
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
-    /// The raw token, for an `Authorization` header only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken(***)")
-    }
-}
-
 /// The pull request a `BUILD_REASON=PullRequest` build validates.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PullRequest {
+pub struct PullRequestBuild {
     /// `SYSTEM_PULLREQUEST_PULLREQUESTID` (Azure Repos); for GitHub the PR number if known.
     pub id: Option<u32>,
     /// `SYSTEM_PULLREQUEST_TARGETBRANCH`, e.g. `refs/heads/main`.
@@ -98,7 +76,7 @@ pub struct AzureContext {
     pub project: String,
     pub repository_id: String,
     pub provider: RepositoryProvider,
-    pub pull_request: Option<PullRequest>,
+    pub pull_request: Option<PullRequestBuild>,
     /// `BUILD_SOURCEVERSION`: for a PR build, the merge commit of `refs/pull/N/merge`.
     pub source_version: String,
     /// `BUILD_SOURCEBRANCH`, e.g. `refs/pull/7/merge` (optional: used as a second way to deepen).
@@ -116,7 +94,7 @@ pub struct AzureContext {
 
 /// A build environment secretgate cannot work with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CiError {
+pub enum AzureContextError {
     #[error(
         "Azure Pipelines build (TF_BUILD=True) without the predefined variable{s} {names}{why}. \
          The agent sets {them}; a container job or a wrapper script must pass {them} through",
@@ -139,7 +117,7 @@ pub enum CiError {
 impl AzureContext {
     /// Reads the predefined variables of an Azure Pipelines job. The token is taken from
     /// `SYSTEM_ACCESSTOKEN` (mapped in YAML, or passed by the secretgate task).
-    pub fn from_env(env: &dyn Env) -> Result<Self, CiError> {
+    pub fn from_env(env: &dyn Env) -> Result<Self, AzureContextError> {
         let mut missing: Vec<&'static str> = Vec::new();
         let mut need = |name: &'static str| {
             let v = env.non_empty(name);
@@ -157,7 +135,7 @@ impl AzureContext {
         let sources_dir = need("BUILD_SOURCESDIRECTORY");
         let staging_dir = need("BUILD_ARTIFACTSTAGINGDIRECTORY");
         if !missing.is_empty() {
-            return Err(CiError::Missing {
+            return Err(AzureContextError::Missing {
                 names: missing,
                 why: String::new(),
             });
@@ -180,7 +158,7 @@ impl AzureContext {
                 missing.push(id_var);
             }
             if !missing.is_empty() {
-                return Err(CiError::Missing {
+                return Err(AzureContextError::Missing {
                     names: missing,
                     why: " that a pull-request build (BUILD_REASON=PullRequest) has".into(),
                 });
@@ -198,7 +176,7 @@ impl AzureContext {
                 .non_empty("SYSTEM_PULLREQUEST_SOURCECOMMITID")
                 .map(|v| check_sha("SYSTEM_PULLREQUEST_SOURCECOMMITID", v))
                 .transpose()?;
-            Some(PullRequest {
+            Some(PullRequestBuild {
                 id,
                 target_branch: target_branch.unwrap_or_default().trim().to_string(),
                 source_commit,
@@ -239,19 +217,19 @@ impl AzureContext {
     }
 }
 
-fn invalid(name: &'static str, value: &str, expected: &'static str) -> CiError {
+fn invalid(name: &'static str, value: &str, expected: &'static str) -> AzureContextError {
     let mut shown: String = value.trim().chars().take(80).collect();
     if value.trim().chars().count() > 80 {
         shown.push('…');
     }
-    CiError::Invalid {
+    AzureContextError::Invalid {
         name,
         value: shown,
         expected,
     }
 }
 
-fn check_sha(name: &'static str, value: String) -> Result<String, CiError> {
+fn check_sha(name: &'static str, value: String) -> Result<String, AzureContextError> {
     let v = value.trim();
     let ok = (v.len() == 40 || v.len() == 64) && v.bytes().all(|b| b.is_ascii_hexdigit());
     if ok {
@@ -261,7 +239,7 @@ fn check_sha(name: &'static str, value: String) -> Result<String, CiError> {
     }
 }
 
-fn normalize_collection_uri(value: &str) -> Result<String, CiError> {
+fn normalize_collection_uri(value: &str) -> Result<String, AzureContextError> {
     let v = value.trim();
     match reqwest::Url::parse(v) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
@@ -300,221 +278,6 @@ fn build_results_url(collection_uri: &str, project: &str, build_id: u64) -> Opti
     url.query_pairs_mut()
         .append_pair("buildId", &build_id.to_string());
     Some(url.to_string())
-}
-
-// ---------------------------------------------------------------------------------------
-// The range under review
-
-/// How many times [`resolve_pr_range`] asks `origin` for more history, at most.
-pub const MAX_DEEPEN_ATTEMPTS: usize = 4;
-
-/// Two commits present in the checkout: the lines `head` adds over `base` are the change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitRange {
-    pub base: String,
-    pub head: String,
-    /// How the range was found, for the log.
-    pub how: String,
-}
-
-/// Git could not produce the pull request's range; `tried` lists what was attempted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RangeError {
-    pub tried: Vec<String>,
-}
-
-impl fmt::Display for RangeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "git could not give the pull request's base commit ({})",
-            self.tried.join("; ")
-        )
-    }
-}
-
-impl std::error::Error for RangeError {}
-
-/// Runs `git` in a checkout. Credentials for `origin`, when given, go in through
-/// `GIT_CONFIG_*` variables (not the command line, where other processes could read them).
-pub struct Git<'a> {
-    pub dir: &'a Path,
-    /// `http.extraheader` value for fetches (`AUTHORIZATION: bearer …`); Azure Repos only.
-    pub auth_header: Option<String>,
-}
-
-impl Git<'_> {
-    fn run(&self, args: &[&str]) -> Result<String, String> {
-        let mut cmd = Command::new("git");
-        cmd.arg("-C")
-            .arg(self.dir)
-            .args(args)
-            .env("GIT_TERMINAL_PROMPT", "0");
-        if let Some(h) = &self.auth_header {
-            cmd.env("GIT_CONFIG_COUNT", "1")
-                .env("GIT_CONFIG_KEY_0", "http.extraheader")
-                .env("GIT_CONFIG_VALUE_0", h);
-        }
-        match cmd.output() {
-            Ok(o) if o.status.success() => {
-                Ok(String::from_utf8_lossy(&o.stdout).trim().to_string())
-            }
-            Ok(o) => {
-                let err = String::from_utf8_lossy(&o.stderr);
-                let line = err
-                    .lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("failed");
-                Err(without_userinfo(line.trim()).chars().take(200).collect())
-            }
-            Err(e) => Err(format!("cannot run git: {e}")),
-        }
-    }
-
-    fn has_commit(&self, sha: &str) -> bool {
-        self.run(&["cat-file", "-e", &format!("{sha}^{{commit}}")])
-            .is_ok()
-    }
-
-    /// Parents of `sha` as git sees them (none at a shallow boundary).
-    fn parents(&self, sha: &str) -> Vec<String> {
-        self.run(&["rev-list", "--parents", "-n", "1", sha])
-            .map(|l| l.split_whitespace().skip(1).map(str::to_string).collect())
-            .unwrap_or_default()
-    }
-
-    fn is_shallow(&self) -> bool {
-        self.run(&["rev-parse", "--is-shallow-repository"])
-            .is_ok_and(|s| s == "true")
-    }
-
-    fn fetch(&self, depth: u32, what: &str) -> Result<String, String> {
-        let depth = format!("--depth={depth}");
-        self.run(&["fetch", "--no-tags", "--quiet", &depth, "origin", what])
-    }
-}
-
-/// Finds the range a pull-request build reviews: the merge commit's first parent (the
-/// target branch) to the merge commit. When the checkout is too shallow to show the
-/// parents, fetches more history from `origin`, a bounded number of times. When `head` is
-/// not a merge commit, falls back to the merge base with the target branch.
-pub fn resolve_pr_range(
-    git: &Git<'_>,
-    head: &str,
-    source_branch: Option<&str>,
-    target_branch: &str,
-) -> Result<CommitRange, RangeError> {
-    let mut tried = Vec::new();
-    let mut attempts = 0usize;
-    let mut deepen = |depth: u32, tried: &mut Vec<String>| -> bool {
-        if attempts >= MAX_DEEPEN_ATTEMPTS {
-            return false;
-        }
-        attempts += 1;
-        let mut ok = false;
-        for what in std::iter::once(head).chain(source_branch) {
-            match git.fetch(depth, what) {
-                Ok(_) => {
-                    ok = true;
-                    break;
-                }
-                Err(e) => tried.push(format!("git fetch --depth={depth} origin {what}: {e}")),
-            }
-        }
-        ok
-    };
-
-    if !git.has_commit(head) && !deepen(2, &mut tried) {
-        return Err(RangeError { tried });
-    }
-    let mut parents = git.parents(head);
-    if parents.is_empty() && git.is_shallow() && deepen(2, &mut tried) {
-        parents = git.parents(head);
-    }
-    match parents.len() {
-        0 => {
-            tried.push(format!("{} has no parent in this checkout", short(head)));
-            Err(RangeError { tried })
-        }
-        1 => merge_base_range(git, head, target_branch, &mut deepen, tried),
-        _ => {
-            let base = parents.swap_remove(0);
-            Ok(CommitRange {
-                how: format!(
-                    "merge commit {} against its first parent {}",
-                    short(head),
-                    short(&base)
-                ),
-                base,
-                head: head.to_string(),
-            })
-        }
-    }
-}
-
-/// `head` is a single-parent commit (a build of the source branch itself): the change is
-/// what it adds over its merge base with the target branch.
-fn merge_base_range(
-    git: &Git<'_>,
-    head: &str,
-    target_branch: &str,
-    deepen: &mut dyn FnMut(u32, &mut Vec<String>) -> bool,
-    mut tried: Vec<String>,
-) -> Result<CommitRange, RangeError> {
-    let branch = target_branch
-        .strip_prefix("refs/heads/")
-        .unwrap_or(target_branch);
-    let local = format!("refs/secretgate/target/{branch}");
-    let refspec = format!("+refs/heads/{branch}:{local}");
-    for depth in [50u32, 500, 5000] {
-        match git.fetch(depth, &refspec) {
-            Ok(_) => {}
-            Err(e) => tried.push(format!("git fetch --depth={depth} origin {refspec}: {e}")),
-        }
-        if let Ok(base) = git.run(&["merge-base", &local, head]) {
-            return Ok(CommitRange {
-                how: format!(
-                    "{} against its merge base {} with {branch}",
-                    short(head),
-                    short(&base)
-                ),
-                base,
-                head: head.to_string(),
-            });
-        }
-        if !git.is_shallow() || !deepen(depth, &mut tried) {
-            break;
-        }
-    }
-    tried.push(format!("no merge base of {} and {branch}", short(head)));
-    Err(RangeError { tried })
-}
-
-/// Hides `user:password@` in URLs that git quotes in its messages.
-fn without_userinfo(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        let host_end = tail
-            .find(|c: char| c == '/' || c == '\'' || c == '"' || c.is_whitespace())
-            .unwrap_or(tail.len());
-        match tail[..host_end].rfind('@') {
-            Some(at) => {
-                out.push_str("***");
-                rest = &tail[at..];
-            }
-            None => rest = tail,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }
 
 #[cfg(test)]
@@ -657,20 +420,6 @@ mod tests {
             .expect_err("bad uri")
             .to_string();
         assert!(msg.contains("SYSTEM_COLLECTIONURI"), "{msg}");
-    }
-
-    #[test]
-    fn git_messages_lose_credentials_in_urls() {
-        assert_eq!(
-            without_userinfo(
-                "fatal: unable to access 'https://build:s3cr3t@dev.azure.com/o/p/_git/r/': 403"
-            ),
-            "fatal: unable to access 'https://***@dev.azure.com/o/p/_git/r/': 403"
-        );
-        assert_eq!(
-            without_userinfo("fatal: 'file:///tmp/x' does not appear"),
-            "fatal: 'file:///tmp/x' does not appear"
-        );
     }
 
     #[test]

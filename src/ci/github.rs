@@ -6,12 +6,13 @@
 //! `shared/specs/github-code-scanning-sarif.md` (which commit and ref a SARIF upload pairs).
 
 use super::Env;
+use crate::findings::AccessToken;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Why the context could not be read. Every variant names what to change.
 #[derive(Debug, thiserror::Error)]
-pub enum CiError {
+pub enum GithubContextError {
     /// A runner variable the gate cannot work without is unset.
     #[error("{name} is not set: `secretgate ci` must run inside a GitHub Actions job")]
     MissingVar { name: &'static str },
@@ -54,10 +55,10 @@ pub enum CiError {
 
 /// What the gate scans, from the event.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub enum EventRange {
     /// `pull_request` / `pull_request_target`: lines added between the merge base of
     /// `base_sha` and `head_sha`, and `head_sha`.
-    PullRequest(PullRequest),
+    PullRequest(PullRequestEvent),
     /// `push`: lines added between `before` and `after`; `before` is `None` for a new
     /// branch, which means the whole tree at `after`.
     Push {
@@ -74,7 +75,7 @@ pub enum Scope {
 
 /// The pull request an event is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PullRequest {
+pub struct PullRequestEvent {
     pub number: u64,
     pub base_sha: String,
     pub head_sha: String,
@@ -102,7 +103,7 @@ pub struct GithubContext {
     pub git_ref: String,
     pub event_name: String,
     pub run_id: Option<String>,
-    pub scope: Scope,
+    pub range: EventRange,
 }
 
 /// The all-zero SHA GitHub sends as `before` for a new branch and `after` for a deleted one.
@@ -131,21 +132,21 @@ fn trim_url(u: &str) -> String {
 
 impl GithubContext {
     /// Reads the runner's variables and the event payload.
-    pub fn from_env(env: &dyn Env) -> Result<GithubContext, CiError> {
-        let event_name = env
-            .non_empty("GITHUB_EVENT_NAME")
-            .ok_or(CiError::MissingVar {
-                name: "GITHUB_EVENT_NAME",
-            })?;
-        let full_name = env
-            .non_empty("GITHUB_REPOSITORY")
-            .ok_or(CiError::MissingVar {
-                name: "GITHUB_REPOSITORY",
-            })?;
+    pub fn from_env(env: &dyn Env) -> Result<GithubContext, GithubContextError> {
+        let event_name =
+            env.non_empty("GITHUB_EVENT_NAME")
+                .ok_or(GithubContextError::MissingVar {
+                    name: "GITHUB_EVENT_NAME",
+                })?;
+        let full_name =
+            env.non_empty("GITHUB_REPOSITORY")
+                .ok_or(GithubContextError::MissingVar {
+                    name: "GITHUB_REPOSITORY",
+                })?;
         let (owner, repo) = full_name
             .split_once('/')
             .filter(|(o, r)| is_repo_segment(o) && is_repo_segment(r))
-            .ok_or_else(|| CiError::BadVar {
+            .ok_or_else(|| GithubContextError::BadVar {
                 name: "GITHUB_REPOSITORY",
                 value: full_name.clone(),
                 why: "expected `owner/name`",
@@ -155,7 +156,7 @@ impl GithubContext {
                 .unwrap_or_else(|| "https://api.github.com".into()),
         );
         if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-            return Err(CiError::BadVar {
+            return Err(GithubContextError::BadVar {
                 name: "GITHUB_API_URL",
                 value: api_url,
                 why: "expected an http(s) URL",
@@ -167,19 +168,19 @@ impl GithubContext {
         );
         let workspace = match env.non_empty("GITHUB_WORKSPACE") {
             Some(w) => PathBuf::from(w),
-            None => std::env::current_dir().map_err(|_| CiError::MissingVar {
+            None => std::env::current_dir().map_err(|_| GithubContextError::MissingVar {
                 name: "GITHUB_WORKSPACE",
             })?,
         };
         let sha = env.non_empty("GITHUB_SHA").unwrap_or_default();
         let git_ref = env.non_empty("GITHUB_REF").unwrap_or_default();
 
-        let scope = match event_name.as_str() {
+        let range = match event_name.as_str() {
             "pull_request" | "pull_request_target" | "push" | "merge_group" => {
                 let path = env
                     .non_empty("GITHUB_EVENT_PATH")
                     .map(PathBuf::from)
-                    .ok_or(CiError::MissingVar {
+                    .ok_or(GithubContextError::MissingVar {
                         name: "GITHUB_EVENT_PATH",
                     })?;
                 let payload = read_payload(&path)?;
@@ -188,13 +189,13 @@ impl GithubContext {
                     event: &event_name,
                     value: &payload,
                 }
-                .scope(&full_name)?
+                .range(&full_name)?
             }
-            "workflow_dispatch" | "schedule" => Scope::Full,
-            other => return Err(CiError::UnsupportedEvent(other.to_string())),
+            "workflow_dispatch" | "schedule" => EventRange::Full,
+            other => return Err(GithubContextError::UnsupportedEvent(other.to_string())),
         };
-        if scope == Scope::Full && !is_full_sha(&sha) {
-            return Err(CiError::BadVar {
+        if range == EventRange::Full && !is_full_sha(&sha) {
+            return Err(GithubContextError::BadVar {
                 name: "GITHUB_SHA",
                 value: sha,
                 why: "a full scan needs the commit it scans (40 or 64 hex digits)",
@@ -211,14 +212,14 @@ impl GithubContext {
             git_ref,
             event_name,
             run_id: env.non_empty("GITHUB_RUN_ID"),
-            scope,
+            range,
         })
     }
 
     /// The pull request, for pull-request events.
-    pub fn pull_request(&self) -> Option<&PullRequest> {
-        match &self.scope {
-            Scope::PullRequest(pr) => Some(pr),
+    pub fn pull_request(&self) -> Option<&PullRequestEvent> {
+        match &self.range {
+            EventRange::PullRequest(pr) => Some(pr),
             _ => None,
         }
     }
@@ -226,34 +227,21 @@ impl GithubContext {
     /// The commit the results belong to: the PR head (where the check run and annotations
     /// must go to show on the pull request), the pushed or queued head, else `GITHUB_SHA`.
     pub fn head_sha(&self) -> &str {
-        match &self.scope {
-            Scope::PullRequest(pr) => &pr.head_sha,
-            Scope::Push { after, .. } => after,
-            Scope::MergeGroup { head_sha, .. } => head_sha,
-            Scope::Full | Scope::Deleted => &self.sha,
+        match &self.range {
+            EventRange::PullRequest(pr) => &pr.head_sha,
+            EventRange::Push { after, .. } => after,
+            EventRange::MergeGroup { head_sha, .. } => head_sha,
+            EventRange::Full | EventRange::Deleted => &self.sha,
         }
     }
 
     /// The `ref` paired with [`Self::head_sha`] for a code-scanning upload: on pull requests
     /// `refs/pull/N/head` (the head SHA belongs to it, not to `refs/pull/N/merge`).
     pub fn sarif_ref(&self) -> String {
-        match &self.scope {
-            Scope::PullRequest(pr) => format!("refs/pull/{}/head", pr.number),
+        match &self.range {
+            EventRange::PullRequest(pr) => format!("refs/pull/{}/head", pr.number),
             _ => self.git_ref.clone(),
         }
-    }
-
-    /// A link to a line of a file at the head commit.
-    pub fn blob_url(&self, path: &str, line: u32) -> String {
-        format!(
-            "{}/{}/{}/blob/{}/{}#L{}",
-            self.server_url,
-            self.owner,
-            self.repo,
-            self.head_sha(),
-            path,
-            line
-        )
     }
 
     /// The Actions run page, for the check run's `details_url`.
@@ -269,22 +257,22 @@ impl GithubContext {
 
 /// The API token: `--token` (or `SECRETGATE_TOKEN`), else `INPUT_TOKEN` (the composite
 /// action's input), else `GITHUB_TOKEN`, else `GH_TOKEN`.
-pub fn resolve_token(flag: Option<&str>, env: &dyn Env) -> Option<String> {
+pub fn resolve_token(flag: Option<&str>, env: &dyn Env) -> Option<AccessToken> {
     flag.map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .or_else(|| env.non_empty("INPUT_TOKEN"))
         .or_else(|| env.non_empty("GITHUB_TOKEN"))
         .or_else(|| env.non_empty("GH_TOKEN"))
-        .map(|t| t.trim().to_string())
+        .map(|t| AccessToken::new(t.trim()))
 }
 
-fn read_payload(path: &Path) -> Result<Value, CiError> {
-    let bytes = std::fs::read(path).map_err(|source| CiError::PayloadUnreadable {
+fn read_payload(path: &Path) -> Result<Value, GithubContextError> {
+    let bytes = std::fs::read(path).map_err(|source| GithubContextError::PayloadUnreadable {
         path: path.to_path_buf(),
         source,
     })?;
-    serde_json::from_slice(&bytes).map_err(|source| CiError::PayloadNotJson {
+    serde_json::from_slice(&bytes).map_err(|source| GithubContextError::PayloadNotJson {
         path: path.to_path_buf(),
         source,
     })
@@ -298,8 +286,8 @@ struct Payload<'a> {
 }
 
 impl Payload<'_> {
-    fn missing(&self, field: &'static str, expected: &'static str) -> CiError {
-        CiError::PayloadField {
+    fn missing(&self, field: &'static str, expected: &'static str) -> GithubContextError {
+        GithubContextError::PayloadField {
             path: self.path.to_path_buf(),
             event: self.event.to_string(),
             field,
@@ -312,7 +300,7 @@ impl Payload<'_> {
         self.value.pointer(pointer).filter(|v| !v.is_null())
     }
 
-    fn sha(&self, pointer: &str, field: &'static str) -> Result<String, CiError> {
+    fn sha(&self, pointer: &str, field: &'static str) -> Result<String, GithubContextError> {
         self.at(pointer)
             .and_then(Value::as_str)
             .filter(|s| is_full_sha(s))
@@ -320,7 +308,7 @@ impl Payload<'_> {
             .ok_or_else(|| self.missing(field, "a full commit SHA"))
     }
 
-    fn scope(&self, base_full_name: &str) -> Result<Scope, CiError> {
+    fn range(&self, base_full_name: &str) -> Result<EventRange, GithubContextError> {
         if !self.value.is_object() {
             return Err(self.missing("(top level)", "a JSON object"));
         }
@@ -350,7 +338,7 @@ impl Payload<'_> {
                     .at("/pull_request/head/repo/fork")
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
-                Ok(Scope::PullRequest(PullRequest {
+                Ok(EventRange::PullRequest(PullRequestEvent {
                     number,
                     base_sha,
                     head_sha,
@@ -365,20 +353,20 @@ impl Payload<'_> {
                 let after = self.sha("/after", "after")?;
                 if is_null_sha(&after) || self.at("/deleted").and_then(Value::as_bool) == Some(true)
                 {
-                    return Ok(Scope::Deleted);
+                    return Ok(EventRange::Deleted);
                 }
                 let before = self.sha("/before", "before")?;
                 let created = self.at("/created").and_then(Value::as_bool) == Some(true);
-                Ok(Scope::Push {
+                Ok(EventRange::Push {
                     before: (!is_null_sha(&before) && !created).then_some(before),
                     after,
                 })
             }
-            "merge_group" => Ok(Scope::MergeGroup {
+            "merge_group" => Ok(EventRange::MergeGroup {
                 base_sha: self.sha("/merge_group/base_sha", "merge_group.base_sha")?,
                 head_sha: self.sha("/merge_group/head_sha", "merge_group.head_sha")?,
             }),
-            other => Err(CiError::UnsupportedEvent(other.to_string())),
+            other => Err(GithubContextError::UnsupportedEvent(other.to_string())),
         }
     }
 }
@@ -475,8 +463,8 @@ mod tests {
         let p = serde_json::json!({"before": zeros, "after": HEAD, "created": true}).to_string();
         let ctx = GithubContext::from_env(&f.env("push", Some(&p))).expect("context");
         assert_eq!(
-            ctx.scope,
-            Scope::Push {
+            ctx.range,
+            EventRange::Push {
                 before: None,
                 after: HEAD.into()
             }
@@ -484,15 +472,15 @@ mod tests {
         let p = serde_json::json!({"before": BASE, "after": HEAD}).to_string();
         let ctx = GithubContext::from_env(&f.env("push", Some(&p))).expect("context");
         assert_eq!(
-            ctx.scope,
-            Scope::Push {
+            ctx.range,
+            EventRange::Push {
                 before: Some(BASE.into()),
                 after: HEAD.into()
             }
         );
         let p = serde_json::json!({"before": BASE, "after": zeros, "deleted": true}).to_string();
         let ctx = GithubContext::from_env(&f.env("push", Some(&p))).expect("context");
-        assert_eq!(ctx.scope, Scope::Deleted);
+        assert_eq!(ctx.range, EventRange::Deleted);
     }
 
     #[test]
@@ -502,15 +490,15 @@ mod tests {
             serde_json::json!({"merge_group": {"base_sha": BASE, "head_sha": HEAD}}).to_string();
         let ctx = GithubContext::from_env(&f.env("merge_group", Some(&p))).expect("context");
         assert_eq!(
-            ctx.scope,
-            Scope::MergeGroup {
+            ctx.range,
+            EventRange::MergeGroup {
                 base_sha: BASE.into(),
                 head_sha: HEAD.into()
             }
         );
         for event in ["workflow_dispatch", "schedule"] {
             let ctx = GithubContext::from_env(&f.env(event, None)).expect("context");
-            assert_eq!(ctx.scope, Scope::Full);
+            assert_eq!(ctx.range, EventRange::Full);
             assert_eq!(ctx.head_sha(), MERGE);
         }
     }
@@ -543,8 +531,8 @@ mod tests {
             GithubContext::from_env(&f.env("merge_group", Some(&fixture("merge_group.json"))))
                 .expect("merge_group");
         assert_eq!(
-            ctx.scope,
-            Scope::MergeGroup {
+            ctx.range,
+            EventRange::MergeGroup {
                 base_sha: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4".into(),
                 head_sha: "fcde2b2edba56bf408601fb721fe9b5c338d10ee".into(),
             }
@@ -553,8 +541,8 @@ mod tests {
         let ctx = GithubContext::from_env(&f.env("push", Some(&fixture("push.new_branch.json"))))
             .expect("push");
         assert_eq!(
-            ctx.scope,
-            Scope::Push {
+            ctx.range,
+            EventRange::Push {
                 before: None,
                 after: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b".into()
             }
@@ -566,7 +554,7 @@ mod tests {
         let f = Fixture::new();
         let err =
             GithubContext::from_env(&f.env("issue_comment", Some("{}"))).expect_err("refused");
-        assert!(matches!(err, CiError::UnsupportedEvent(ref e) if e == "issue_comment"));
+        assert!(matches!(err, GithubContextError::UnsupportedEvent(ref e) if e == "issue_comment"));
         assert!(err.to_string().contains("pull_request"));
     }
 
@@ -634,10 +622,15 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        assert_eq!(resolve_token(Some("a"), &env).as_deref(), Some("a"));
-        assert_eq!(resolve_token(None, &env).as_deref(), Some("b"));
+        let token = |flag, env| resolve_token(flag, env).map(|t| t.expose().to_string());
+        assert_eq!(token(Some("a"), &env).as_deref(), Some("a"));
+        assert_eq!(token(None, &env).as_deref(), Some("b"));
         let env: MapEnv = [("GH_TOKEN", "c")].into_iter().collect();
-        assert_eq!(resolve_token(Some(""), &env).as_deref(), Some("c"));
-        assert_eq!(resolve_token(None, &MapEnv::default()), None);
+        assert_eq!(token(Some(""), &env).as_deref(), Some("c"));
+        assert_eq!(token(None, &MapEnv::default()), None);
+        assert_eq!(
+            format!("{:?}", resolve_token(Some("secret-value"), &env)),
+            "Some(AccessToken(***))"
+        );
     }
 }

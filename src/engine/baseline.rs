@@ -60,11 +60,15 @@ impl Baseline {
             path: path.to_path_buf(),
             source,
         })?;
-        let baseline: Self =
-            serde_json::from_str(&text).map_err(|source| BaselineError::Parse {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses baseline text; `path` names it in errors (a file, or `rev:path` in git).
+    pub fn parse(path: &Path, text: &str) -> Result<Self, BaselineError> {
+        let baseline: Self = serde_json::from_str(text).map_err(|source| BaselineError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
         if baseline.version != 1 {
             return Err(BaselineError::Version {
                 path: path.to_path_buf(),

@@ -78,8 +78,9 @@ const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPu
 #[derive(Debug, Default)]
 pub struct ContentScan {
     pub findings: Vec<Finding>,
-    /// Matches silenced by an inline `secretgate:allow` (or compatible) comment.
-    pub suppressed_inline: u64,
+    /// Matches silenced by an inline `secretgate:allow` (or compatible) comment, kept so
+    /// that a gate can list them, or count them as findings when its policy says so.
+    pub inline_allowed: Vec<Finding>,
 }
 
 impl Engine {
@@ -148,12 +149,12 @@ impl Engine {
         let mut out = ContentScan::default();
         let mut lines = LineIndex::default();
         for (i, c) in kept.iter().enumerate() {
+            let finding = self.finding(path, content, c, &masks, i, &mut lines);
             if suppress::inline_allowed(content, c.start) {
-                out.suppressed_inline += 1;
-                continue;
+                out.inline_allowed.push(finding);
+            } else {
+                out.findings.push(finding);
             }
-            out.findings
-                .push(self.finding(path, content, c, &masks, i, &mut lines));
         }
         out
     }

@@ -41,11 +41,25 @@ impl Default for ScanOptions {
     }
 }
 
-/// Config-level filters applied after the engine: allow entries and the baseline.
-#[derive(Debug, Default)]
+/// Config-level filters applied after the engine: inline markers, allow entries and the
+/// baseline.
+#[derive(Debug)]
 pub struct Policy {
     pub allow: Vec<AllowRule>,
     pub baseline: Option<Baseline>,
+    /// Whether inline `secretgate:allow` (and compatible) markers silence a finding. When
+    /// they do, the silenced findings are listed in [`ScanResult::inline_allowed`].
+    pub inline_allow: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            allow: Vec::new(),
+            baseline: None,
+            inline_allow: true,
+        }
+    }
 }
 
 /// What happened to one file.
@@ -53,7 +67,7 @@ enum FileOutcome {
     Scanned {
         bytes: u64,
         findings: Vec<Finding>,
-        suppressed_inline: u64,
+        inline_allowed: Vec<Finding>,
     },
     Binary,
     TooLarge(Warning),
@@ -143,16 +157,22 @@ fn summarize(
 ) -> ScanResult {
     let mut stats = ScanStats::default();
     let mut findings = Vec::new();
+    let mut inline_allowed = Vec::new();
     for outcome in outcomes {
         match outcome {
             FileOutcome::Scanned {
                 bytes,
-                findings: found,
-                suppressed_inline,
+                findings: mut found,
+                inline_allowed: allowed,
             } => {
                 stats.files_scanned += 1;
                 stats.bytes_scanned += bytes;
-                stats.suppressed_inline += suppressed_inline;
+                if policy.inline_allow {
+                    stats.suppressed_inline += allowed.len() as u64;
+                    inline_allowed.extend(allowed);
+                } else {
+                    found.extend(allowed);
+                }
                 for f in found {
                     if policy.allow.iter().any(|a| a.matches(&f)) {
                         stats.suppressed_config += 1;
@@ -175,10 +195,12 @@ fn summarize(
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    inline_allowed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // Stable: a path's walk warning stays before its read warning.
     warnings.sort_by(|a, b| a.path.cmp(&b.path));
     ScanResult {
         findings,
+        inline_allowed,
         rules: engine.rule_infos(),
         stats,
         warnings,
@@ -226,14 +248,16 @@ fn scan_bytes(engine: &Engine, file: &ChangedFile, content: &[u8]) -> FileOutcom
         return FileOutcome::Binary;
     }
     let scanned = engine.scan_content(&file.path, content);
-    FileOutcome::Scanned {
-        bytes: content.len() as u64,
-        findings: scanned
-            .findings
+    let counted = |found: Vec<Finding>| -> Vec<Finding> {
+        found
             .into_iter()
             .filter(|f| file.lines.admits(f.line, f.end_line))
-            .collect(),
-        suppressed_inline: scanned.suppressed_inline,
+            .collect()
+    };
+    FileOutcome::Scanned {
+        bytes: content.len() as u64,
+        findings: counted(scanned.findings),
+        inline_allowed: counted(scanned.inline_allowed),
     }
 }
 

@@ -8,7 +8,7 @@ mod fingerprint;
 mod redact;
 
 pub use fingerprint::{fingerprint, line_hash};
-pub use redact::Secret;
+pub use redact::{AccessToken, Secret};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -65,6 +65,37 @@ impl FromStr for Severity {
                 "unknown severity `{other}` (expected low, medium, high or critical)"
             )),
         }
+    }
+}
+
+/// The failing threshold: findings at or above it make the exit code 1. Ordered from the
+/// strictest (`low`) to the loosest (`never`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails; `None` = never fail.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            Self::Low => Some(Severity::Low),
+            Self::Medium => Some(Severity::Medium),
+            Self::High => Some(Severity::High),
+            Self::Critical => Some(Severity::Critical),
+            Self::Never => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.threshold().map_or("never", Severity::as_str)
     }
 }
 
@@ -190,6 +221,10 @@ pub struct ScanStats {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ScanResult {
     pub findings: Vec<Finding>,
+    /// Findings on counted lines that an inline marker (`secretgate:allow`, `gitleaks:allow`,
+    /// `pragma: allowlist secret`) silenced: listed so that reviewers see every suppression.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inline_allowed: Vec<Finding>,
     #[serde(skip)]
     pub rules: Vec<RuleInfo>,
     pub stats: ScanStats,
@@ -197,11 +232,6 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
-    /// The most severe finding, if any.
-    pub fn max_severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
-    }
-
     /// Findings at or above `threshold`.
     pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Finding> {
         self.findings

@@ -71,3 +71,25 @@ mod tests {
         assert_eq!(Secret::new(b"abc").redacted(), "…(3 chars)");
     }
 }
+
+/// A CI token (GitHub's `GITHUB_TOKEN`, Azure's `System.AccessToken`): `Debug` never shows
+/// it, so a context or client printed in a log or an error cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    /// The raw token, for an `Authorization` header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(***)")
+    }
+}

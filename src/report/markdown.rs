@@ -35,6 +35,8 @@ pub fn summary_markdown(result: &ScanResult, ctx: &ReportContext) -> String {
         remediation(&mut md, result, &findings);
     }
 
+    inline_allowed_table(&mut md, result, ctx);
+
     let warnings = sorted_warnings(result);
     if !warnings.is_empty() {
         md.push_str("### Not fully scanned\n\n");
@@ -124,6 +126,107 @@ fn findings_table(md: &mut String, findings: &[&Finding], ctx: &ReportContext) {
             )
         );
     }
+}
+
+/// The one-line title of a check run or status for a result.
+pub fn check_title(result: &ScanResult, threshold: Option<Severity>) -> String {
+    let n = result.findings.len();
+    let failing = threshold.map_or(0, |t| result.failing(t).count());
+    let mut title = match (n, failing) {
+        (0, _) => "No secrets found".to_string(),
+        (1, 1) => "1 secret found".to_string(),
+        (n, f) if f == n => format!("{n} secrets found"),
+        (n, f) => format!("{n} possible secrets found, {f} at or above the threshold"),
+    };
+    match result.inline_allowed.len() {
+        0 => {}
+        1 => title.push_str("; 1 inline suppression"),
+        k => title.push_str(&format!("; {k} inline suppressions")),
+    }
+    title
+}
+
+/// Every finding an inline marker silenced on a counted line: a suppression a change adds
+/// is honoured, but never silently.
+fn inline_allowed_table(md: &mut String, result: &ScanResult, ctx: &ReportContext) {
+    let allowed = &result.inline_allowed;
+    if allowed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "### Inline suppressions: {}\n\n\
+         These lines carry `secretgate:allow`, `gitleaks:allow` or `pragma: allowlist secret`, \
+         which silences the secret found on them. Check that each is not a real credential.\n",
+        allowed.len()
+    );
+    md.push_str("| Location | Rule | Value |\n|---|---|---|\n");
+    let shown = ctx
+        .summary_max_findings
+        .unwrap_or(usize::MAX)
+        .min(allowed.len());
+    for f in &allowed[..shown] {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            markdown_code(&format!("{}:{}", f.path, f.line)),
+            markdown_code(&f.rule_id),
+            markdown_code(&f.redacted)
+        );
+    }
+    md.push('\n');
+    if shown < allowed.len() {
+        let _ = writeln!(md, "…and {} more.\n", allowed.len() - shown);
+    }
+}
+
+/// The policy changes a pull request makes: they apply once it is merged, while this run
+/// used the target branch's policy. Each change is a fixed description and the values it
+/// involves (chosen by the pull request's author, so escaped here). Empty when none.
+pub fn pending_policy_markdown(changes: &[(&str, &[String])]) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from(
+        "### Policy changes in this pull request\n\n\
+         This pull request changes the secretgate policy. The changes apply once it is \
+         merged; this run used the target branch's policy.\n\n",
+    );
+    for (what, values) in changes {
+        let values: Vec<String> = values.iter().map(|v| markdown_code(v)).collect();
+        if values.is_empty() {
+            let _ = writeln!(md, "- {}", markdown_text(what));
+        } else {
+            let _ = writeln!(md, "- {}: {}", markdown_text(what), values.join(", "));
+        }
+    }
+    md.push('\n');
+    md
+}
+
+/// Markdown for one finding's pull-request thread. Uses the redacted preview only, never the line's text, which
+/// may hold another secret.
+pub fn thread_comment(f: &Finding) -> String {
+    let mut out = format!(
+        "**secretgate: {}** ({}, severity {}, confidence {})\n\n\
+         This line adds a secret: {}.\n\n",
+        markdown_text(&f.rule_name),
+        markdown_code(&f.rule_id),
+        f.severity,
+        f.confidence,
+        markdown_code(&f.redacted),
+    );
+    if !f.remediation.trim().is_empty() {
+        out.push_str(&format!(
+            "**Remediation:** {}\n\n",
+            markdown_text(f.remediation.trim())
+        ));
+    }
+    out.push_str(
+        "Removing the secret from the pull request is not enough once it was pushed: revoke or \
+         rotate it. secretgate resolves this thread on its next run when the secret is gone.",
+    );
+    out
 }
 
 fn remediation(md: &mut String, result: &ScanResult, findings: &[&Finding]) {

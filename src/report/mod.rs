@@ -19,8 +19,10 @@
 //! [`Finding`] only carries the redacted preview, and that is all we print.
 
 pub mod azure;
+pub mod azure_commands;
 pub mod escape;
 pub mod github;
+pub mod github_commands;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

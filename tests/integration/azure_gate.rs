@@ -1338,3 +1338,162 @@ fn the_spec_checker_rejects_what_the_service_would() {
     anonymous.headers.clear();
     rejects(anonymous, "a call without Authorization");
 }
+
+// ---------------------------------------------------------------------------------------
+// Policy from the target branch: a pull request cannot switch its own gate off.
+
+/// Commits a policy change on `main` and rebuilds the pull request's merge commit on it.
+fn change_target_policy(repo: &Repo, config: &str) -> String {
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(".secretgate.yml", config);
+    repo.commit_all("target branch policy");
+    merge_pr(repo)
+}
+
+#[test]
+fn a_pull_request_that_loosens_its_own_policy_still_fails_with_the_same_threads() {
+    let planted = Planted::new();
+    let (repo, merge) = pr_repo(&planted, |repo| {
+        add_secrets(&planted)(repo);
+        // The pull request baselines its own secrets and switches the gate off.
+        let out = secretgate()
+            .args(["baseline", "--output", ".secretgate-baseline.json", "."])
+            .current_dir(repo.path())
+            .output()
+            .expect("baseline runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        repo.write(
+            ".secretgate.yml",
+            "fail_on: never\nexclude: [\"**\"]\nbaseline: .secretgate-baseline.json\n",
+        );
+    });
+    let fake = FakeAzure::start();
+    let build = Build::pr(&fake, repo.path(), &merge);
+    let out = build.run(repo.path(), &[]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    assert_eq!(out.issue_lines(), expected_added(), "{}", out.log());
+    let reqs = fake.checked_requests();
+    assert_eq!(
+        thread_lines(&ops(&reqs, "Pull Request Threads_Create")),
+        expected_added()
+    );
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(build.sarif_path()).expect("SARIF"))
+            .expect("SARIF is JSON");
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(3)
+    );
+
+    let summary = std::fs::read_to_string(build.summary_path()).expect("summary");
+    assert!(
+        summary.contains("Policy changes in this pull request")
+            && summary.contains("fail\\_on lowered")
+            && summary.contains("exclude entries added: `**`")
+            && summary.contains("baseline entries added"),
+        "{summary}"
+    );
+    let status = ops(&reqs, "Pull Request Statuses_Create")[0].json();
+    assert_eq!(status["state"], "failed");
+    assert!(
+        status["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("policy changes apply once merged")),
+        "{status}"
+    );
+    assert_no_secret_anywhere(&out, &reqs, &build, &planted);
+}
+
+#[test]
+fn an_inline_allow_in_a_pull_request_passes_and_is_listed() {
+    let planted = Planted::new();
+    let (repo, merge) = pr_repo(&planted, |repo| {
+        repo.write(
+            "config/test.env",
+            &format!(
+                "# fixture\nAWS_ACCESS_KEY_ID={} # pragma: allowlist secret\n",
+                planted.aws_id
+            ),
+        );
+    });
+    let fake = FakeAzure::start();
+    let build = Build::pr(&fake, repo.path(), &merge);
+    let out = build.run(repo.path(), &[]);
+    assert_eq!(out.code, Some(0), "{}", out.log());
+    assert!(out.issues().is_empty(), "{}", out.log());
+    let summary = std::fs::read_to_string(build.summary_path()).expect("summary");
+    assert!(
+        summary.contains("### Inline suppressions: 1")
+            && summary.contains("`config/test.env:2`")
+            && summary.contains("`aws-access-key-id`"),
+        "{summary}"
+    );
+    let reqs = fake.checked_requests();
+    let status = ops(&reqs, "Pull Request Statuses_Create")[0].json();
+    assert_eq!(status["state"], "succeeded");
+    assert!(
+        status["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("1 inline suppression")),
+        "{status}"
+    );
+    assert_no_secret_anywhere(&out, &reqs, &build, &planted);
+}
+
+#[test]
+fn the_target_branch_can_turn_inline_allows_off() {
+    let planted = Planted::new();
+    let (repo, _) = pr_repo(&planted, |repo| {
+        repo.write(
+            "config/test.env",
+            &format!(
+                "# fixture\nAWS_ACCESS_KEY_ID={} # secretgate:allow\n",
+                planted.aws_id
+            ),
+        );
+    });
+    let merge = change_target_policy(&repo, "inline_allow: false\n");
+    let fake = FakeAzure::start();
+    let build = Build::pr(&fake, repo.path(), &merge);
+    let out = build.run(repo.path(), &[]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    let expected: BTreeSet<(String, u32)> = [("config/test.env".to_string(), 2)].into();
+    assert_eq!(out.issue_lines(), expected, "{}", out.log());
+    let reqs = fake.checked_requests();
+    assert_eq!(
+        thread_lines(&ops(&reqs, "Pull Request Threads_Create")),
+        expected
+    );
+    let summary = std::fs::read_to_string(build.summary_path()).expect("summary");
+    assert!(!summary.contains("Policy changes"), "{summary}");
+    assert_no_secret_anywhere(&out, &reqs, &build, &planted);
+}
+
+#[test]
+fn a_ci_build_of_the_default_branch_uses_its_own_config() {
+    let planted = Planted::new();
+    let (repo, _) = pr_repo(&planted, |repo| {
+        repo.write("src/lib.rs", "pub fn ok() {}\n");
+    });
+    repo.write(".secretgate.yml", "exclude: [\"deploy/**\"]\n");
+    let head = repo.commit_all("exclude deployment files");
+    let fake = FakeAzure::start();
+    let mut build = Build::pr(&fake, repo.path(), &head);
+    build.set("BUILD_REASON", "IndividualCI");
+    build.set("BUILD_SOURCEBRANCH", "refs/heads/main");
+    build.unset("SYSTEM_PULLREQUEST_PULLREQUESTID");
+    build.unset("SYSTEM_PULLREQUEST_TARGETBRANCH");
+    let out = build.run(repo.path(), &[]);
+    assert_eq!(out.code, Some(0), "{}", out.log());
+    assert!(out.issues().is_empty(), "{}", out.log());
+    assert!(
+        out.stderr.contains("policy from the checkout"),
+        "{}",
+        out.log()
+    );
+    assert!(fake.server.requests().is_empty());
+}

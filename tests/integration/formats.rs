@@ -167,6 +167,7 @@ fn fixture() -> ScanResult {
     ];
     ScanResult {
         findings,
+        inline_allowed: Vec::new(),
         rules: vec![pat, aws, key, password, unused],
         stats: ScanStats {
             files_scanned: 42,

@@ -9,7 +9,7 @@
 
 use crate::support::api_server::{ApiServer, Recorded, Reply};
 use base64::Engine as _;
-use secretgate::findings::{Confidence, Finding, ScanResult, Severity, Validation};
+use secretgate::findings::{AccessToken, Confidence, Finding, ScanResult, Severity, Validation};
 use secretgate::publish::github::{checks, code_scanning, comment, pulls, GithubClient};
 use secretgate::publish::retry::RetryPolicy;
 use serde_json::{json, Value};
@@ -420,7 +420,14 @@ fn fast_policy() -> RetryPolicy {
 /// The client is a tower buffer whose worker lives on `rt`: build it there.
 fn client(rt: &tokio::runtime::Runtime, server: &ApiServer) -> GithubClient {
     let _entered = rt.enter();
-    GithubClient::new(&server.url(), TOKEN, OWNER, REPO, fast_policy()).expect("client")
+    GithubClient::new(
+        &server.url(),
+        &AccessToken::new(TOKEN),
+        OWNER,
+        REPO,
+        fast_policy(),
+    )
+    .expect("client")
 }
 
 fn finding(path: &str, line: u32, severity: Severity) -> Finding {
@@ -1787,4 +1794,270 @@ fn push_scans_the_pushed_range_and_a_new_branch_whole() {
         expected,
         "whole tree: the old secrets too"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Policy from the base branch: a pull request cannot switch its own gate off.
+
+/// `(path, line)` of every result in a SARIF log.
+fn sarif_lines(sarif: &Value) -> Vec<(String, u32)> {
+    let mut v: Vec<(String, u32)> = sarif["runs"][0]["results"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                loc["region"]["startLine"].as_u64().unwrap_or(0) as u32,
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The check run's `output.summary` as last sent.
+fn check_run_summary(run: &GateRun) -> String {
+    let spec = Spec::get();
+    run.requests
+        .iter()
+        .filter(|r| {
+            matches!(
+                spec.op_of(&r.method, &r.path),
+                Some("checks/create" | "checks/update")
+            )
+        })
+        .filter_map(|r| r.json()["output"]["summary"].as_str().map(str::to_string))
+        .next_back()
+        .unwrap_or_default()
+}
+
+impl PullRequestRepo {
+    /// Commits `edit` on top of the pull request's branch and makes it the new head.
+    fn push_to_feature(&mut self, message: &str, edit: impl FnOnce(&Repo)) {
+        edit(&self.repo);
+        self.head = self.repo.commit_all(message);
+    }
+
+    /// Commits `edit` on the target branch and makes it the new base (the workspace stays
+    /// on the pull request's branch).
+    fn push_to_main(&mut self, message: &str, edit: impl FnOnce(&Repo)) {
+        self.repo.git(&["checkout", "-q", "main"]);
+        edit(&self.repo);
+        self.base = self.repo.commit_all(message);
+        self.repo.git(&["checkout", "-q", "feature"]);
+    }
+}
+
+#[test]
+fn a_pr_that_loosens_its_own_policy_still_fails_the_same_way_and_lists_the_change() {
+    let mut pr = pull_request_repo(true);
+    // The pull request baselines its own secrets and switches the gate off in its config.
+    let out = secretgate()
+        .args(["baseline", "--output", ".secretgate-baseline.json", "."])
+        .current_dir(pr.repo.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("baseline runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pr.push_to_feature("quiet the gate", |repo| {
+        repo.write(
+            ".secretgate.yml",
+            "fail_on: never\nexclude: [\"**\"]\nbaseline: .secretgate-baseline.json\n\
+             disable_rules: [github-pat]\n",
+        );
+    });
+    let server = fake_github(Behaviour::default());
+    let run = pr.run_gate(pr.repo.path(), &server);
+    run.assert_exit(1);
+    assert_eq!(run.annotated_lines(), pr.added, "workflow commands");
+    assert_eq!(run.check_run_lines(), pr.added, "check run annotations");
+    let uploaded = run.uploaded_sarifs();
+    assert_eq!(sarif_lines(&uploaded[0]), pr.added, "uploaded SARIF");
+    assert_eq!(
+        run.sarif.as_ref().map(sarif_lines),
+        Some(pr.added.clone()),
+        "SARIF file"
+    );
+    assert!(run.outputs.contains("result=findings\n"), "{}", run.outputs);
+
+    // Reviewers see what the pull request would change once merged.
+    let check_summary = check_run_summary(&run);
+    for text in [&run.summary, &check_summary] {
+        assert!(
+            text.contains("Policy changes in this pull request")
+                && text.contains("apply once it is merged")
+                && text.contains("fail\\_on lowered")
+                && text.contains("exclude entries added: `**`")
+                && text.contains("rules disabled: `github-pat`")
+                && text.contains("baseline entries added: `4`"),
+            "{text}"
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("::notice title=secretgate::policy changes apply once merged"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("policy from the base commit"),
+        "{}",
+        run.stderr
+    );
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn an_inline_allow_added_by_a_pr_passes_and_is_listed() {
+    let mut pr = pull_request_repo(false);
+    let token = github_token(9);
+    pr.push_to_feature("test fixture", |repo| {
+        repo.write(
+            "tests/fixture.py",
+            &format!("# a revoked token for the parser tests\n\nTOKEN = \"{token}\"  # secretgate:allow\n"),
+        );
+    });
+    let server = fake_github(Behaviour::default());
+    let run = pr.run_gate(pr.repo.path(), &server);
+    run.assert_exit(0);
+    assert!(run.annotated_lines().is_empty(), "{}", run.stdout);
+    let check_summary = check_run_summary(&run);
+    for text in [&run.summary, &check_summary] {
+        assert!(
+            text.contains("### Inline suppressions: 1")
+                && text.contains("`tests/fixture.py:3`")
+                && text.contains("`github-pat`"),
+            "{text}"
+        );
+    }
+    let create = run.requests[0].json();
+    assert_eq!(create["conclusion"], "success");
+    assert_eq!(
+        create["output"]["title"],
+        "No secrets found; 1 inline suppression"
+    );
+    run.assert_no_leak(&[&token]);
+}
+
+#[test]
+fn the_base_branch_can_turn_inline_allows_off() {
+    let mut pr = pull_request_repo(false);
+    pr.push_to_main("no inline suppressions", |repo| {
+        repo.write(".secretgate.yml", "inline_allow: false\n");
+    });
+    let token = github_token(9);
+    pr.push_to_feature("test fixture", |repo| {
+        repo.write(
+            "tests/fixture.py",
+            &format!("\n\nTOKEN = \"{token}\"  # gitleaks:allow\n"),
+        );
+    });
+    let server = fake_github(Behaviour::default());
+    let run = pr.run_gate(pr.repo.path(), &server);
+    run.assert_exit(1);
+    let expected = vec![("tests/fixture.py".to_string(), 3)];
+    assert_eq!(run.annotated_lines(), expected);
+    assert_eq!(run.check_run_lines(), expected);
+    assert!(
+        !run.summary.contains("Inline suppressions"),
+        "{}",
+        run.summary
+    );
+    // The branch does not carry the base's config: that is no change the PR makes.
+    assert!(!run.summary.contains("Policy changes"), "{}", run.summary);
+    run.assert_no_leak(&[&token]);
+}
+
+#[test]
+fn a_push_to_the_default_branch_uses_its_own_config() {
+    let pr = pull_request_repo(true);
+    pr.repo.git(&["checkout", "-q", "main"]);
+    let before = pr.repo.git(&["rev-parse", "HEAD"]);
+    pr.repo
+        .git(&["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+    pr.repo
+        .write(".secretgate.yml", "exclude: [\"deploy/**\"]\n");
+    let after = pr.repo.commit_all("exclude deployment files");
+    let payload = json!({"ref": "refs/heads/main", "before": before, "after": after}).to_string();
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "push",
+        Some(&payload),
+        &[("GITHUB_REF", "refs/heads/main")],
+    );
+    run.assert_exit(1);
+    assert_eq!(
+        run.annotated_lines(),
+        [("src/settings.py".to_string(), 3)],
+        "the checkout's exclude applies on a push"
+    );
+    assert!(
+        run.stderr.contains("policy from the checkout"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.summary.contains("Policy changes"), "{}", run.summary);
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn an_explicit_config_is_used_as_given_on_a_pull_request() {
+    let pr = pull_request_repo(true);
+    // A platform team's policy, checked out from a central repository beside the workspace.
+    let central = tempfile::tempdir().expect("tempdir");
+    let config = central.path().join("secretgate.yml");
+    std::fs::write(&config, "exclude: [\"deploy/**\"]\n").expect("write");
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[("SECRETGATE_CONFIG", &config.display().to_string())],
+    );
+    run.assert_exit(1);
+    assert_eq!(run.annotated_lines(), [("src/settings.py".to_string(), 3)]);
+    assert!(run.stderr.contains("(--config)"), "{}", run.stderr);
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn a_pr_with_a_broken_config_is_still_gated_and_told_so() {
+    let mut pr = pull_request_repo(true);
+    let token = github_token(11);
+    pr.push_to_feature("break the config", |repo| {
+        // The broken file holds a secret: the parser's message must not carry it anywhere.
+        repo.write(
+            ".secretgate.yml",
+            &format!("fail_on: [never\ntoken: {token}\n"),
+        );
+    });
+    let server = fake_github(Behaviour::default());
+    let run = pr.run_gate(pr.repo.path(), &server);
+    run.assert_exit(1);
+    let mut expected = pr.added.clone();
+    expected.push((".secretgate.yml".to_string(), 2));
+    expected.sort();
+    assert_eq!(run.annotated_lines(), expected);
+    assert!(
+        run.summary
+            .contains("does not load; once merged, every gate run fails"),
+        "{}",
+        run.summary
+    );
+    let mut secrets = pr.secrets();
+    secrets.push(&token);
+    run.assert_no_leak(&secrets);
 }

@@ -9,4 +9,5 @@ mod cli;
 mod conventions;
 mod formats;
 mod github_gate;
+mod properties;
 mod rules;

@@ -2,7 +2,7 @@
 //! token, `api-version=7.1` on every call, bounded retries through [`crate::publish::retry`],
 //! and errors that say what to change.
 
-use crate::ci::azure::AccessToken;
+use crate::findings::AccessToken;
 use crate::publish::retry::{
     classify_status, with_retry, Attempt, RetryHints, RetryPolicy, StatusClass,
 };

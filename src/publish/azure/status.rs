@@ -27,6 +27,17 @@ impl State {
     }
 }
 
+/// Descriptions longer than this are cut (with `…`).
+const DESCRIPTION_MAX: usize = 250;
+
+fn truncate(d: &str) -> String {
+    if d.chars().count() > DESCRIPTION_MAX {
+        d.chars().take(DESCRIPTION_MAX - 1).collect::<String>() + "…"
+    } else {
+        d.to_string()
+    }
+}
+
 /// A status to post.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
@@ -77,22 +88,32 @@ impl Status {
             }
             d
         };
-        Self {
+        let mut status = Self {
             state,
             description,
             target_url,
+        };
+        if let n @ 1.. = result.inline_allowed.len() {
+            let noun = if n == 1 {
+                "suppression"
+            } else {
+                "suppressions"
+            };
+            status.add_note(&format!("{n} inline {noun} (listed in the summary)"));
         }
+        status
+    }
+
+    /// Appends a note to the description, within the length the API keeps.
+    pub fn add_note(&mut self, note: &str) {
+        self.description = truncate(&format!("{}; {note}", self.description));
     }
 
     /// The status for a gate that could not finish.
     pub fn error(description: impl Into<String>, target_url: Option<String>) -> Self {
-        let mut d: String = description.into();
-        if d.chars().count() > 250 {
-            d = d.chars().take(249).collect::<String>() + "…";
-        }
         Self {
             state: State::Error,
-            description: d,
+            description: truncate(&description.into()),
             target_url,
         }
     }

@@ -11,6 +11,7 @@
 //! (`GITHUB_API_URL`, path kept, so GitHub Enterprise Server's `/api/v3` works) and sends the
 //! token only to that host.
 
+use crate::findings::AccessToken;
 use crate::publish::retry::{
     classify_status, with_retry, Attempt, RetryHints, RetryPolicy, StatusClass,
 };
@@ -173,7 +174,7 @@ impl GithubClient {
     /// `api_url` is `GITHUB_API_URL` (`http://127.0.0.1:PORT` in tests).
     pub fn new(
         api_url: &str,
-        token: &str,
+        token: &AccessToken,
         owner: &str,
         repo: &str,
         policy: RetryPolicy,
@@ -182,7 +183,7 @@ impl GithubClient {
         let octo = Octocrab::builder()
             .base_uri(api_url)
             .map_err(|e| anyhow::anyhow!("GITHUB_API_URL `{api_url}` is not a URL: {e}"))?
-            .personal_token(token.to_string())
+            .personal_token(token.expose().to_string())
             .add_header(
                 "accept"
                     .parse()

@@ -72,6 +72,7 @@ pub fn prepare_within(
         } else {
             let mut trimmed = ScanResult {
                 findings: ranked[..keep].iter().map(|f| (*f).clone()).collect(),
+                inline_allowed: Vec::new(),
                 rules: result.rules.clone(),
                 stats: result.stats.clone(),
                 warnings: result.warnings.clone(),

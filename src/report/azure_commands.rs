@@ -2,7 +2,7 @@
 //! escaped as azure-pipelines-task-lib escapes them (the reporter's escape helpers).
 //! Per-finding `task.logissue` lines come from the `azure` reporter.
 
-use crate::report::escape::{azure_data, azure_property};
+use super::escape::{azure_data, azure_property};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -17,9 +17,10 @@ pub fn command(name: &str, props: &[(&str, &str)], data: &str) -> String {
     out
 }
 
-/// Sets the task result; the task ends when the process exits.
-pub fn task_complete(result: TaskResult, message: &str) -> String {
-    command("task.complete", &[("result", result.as_str())], message)
+/// Marks the task failed; the task ends when the process exits. (The gate never sets
+/// any other result: a task that prints nothing succeeds.)
+pub fn task_failed(message: &str) -> String {
+    command("task.complete", &[("result", "Failed")], message)
 }
 
 /// An error or warning without a file position (the timeline and the build summary).
@@ -39,23 +40,6 @@ pub fn artifact_upload(folder: &str, artifact: &str, path: &Path) -> String {
         &[("containerfolder", folder), ("artifactname", artifact)],
         &path.display().to_string(),
     )
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskResult {
-    Succeeded,
-    SucceededWithIssues,
-    Failed,
-}
-
-impl TaskResult {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Succeeded => "Succeeded",
-            Self::SucceededWithIssues => "SucceededWithIssues",
-            Self::Failed => "Failed",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +68,7 @@ mod tests {
             "##vso[artifact.upload containerfolder=CodeAnalysisLogs;artifactname=CodeAnalysisLogs]/a/CodeAnalysisLogs/secretgate.sarif"
         );
         assert_eq!(
-            task_complete(TaskResult::Failed, "2 secrets\nfound"),
+            task_failed("2 secrets\nfound"),
             "##vso[task.complete result=Failed]2 secrets%0Afound"
         );
         assert_eq!(
