@@ -27,6 +27,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Write a baseline of the current findings so that only new ones fail the gate.
     Baseline(BaselineArgs),
+    /// Show, as a unified diff, each finding's line rewritten to read the secret from a
+    /// setting (`${{ secrets.X }}`, `$(X)`, `os.environ["X"]`, a Key Vault reference…);
+    /// `--write` applies the rewrites. Secrets are redacted in the diff.
+    Fix(FixArgs),
 }
 
 /// The failing threshold: findings at or above it make the exit code 1.
@@ -129,6 +133,17 @@ pub struct BaselineArgs {
     /// Where to write the baseline.
     #[arg(long, default_value = ".secretgate-baseline.json")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Rewrite the files instead of printing the diff.
+    #[arg(long)]
+    pub write: bool,
     #[command(flatten)]
     pub common: CommonScanArgs,
 }

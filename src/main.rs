@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         },
         Command::Rules(args) => app::rules(args),
         Command::Baseline(args) => app::baseline(args),
+        Command::Fix(args) => app::fix::run(args),
     };
     match outcome {
         Ok(exit) => exit.into(),

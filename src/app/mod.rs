@@ -2,6 +2,7 @@
 //! (context -> change set -> engine -> findings -> reports / publishers -> exit code).
 
 pub mod azure;
+pub mod fix;
 pub mod github;
 
 use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};

@@ -6,7 +6,7 @@
 pub(super) enum Service {
     Storage,
     /// Service Bus and Event Hubs share the connection string (and the rule).
-    ServiceBus,
+    Messaging,
     Cosmos,
     Sql,
 }
@@ -15,7 +15,7 @@ impl Service {
     pub fn of(rule_id: &str) -> Option<Self> {
         match rule_id {
             "azure-storage-connection-string" => Some(Self::Storage),
-            "azure-service-bus-connection-string" => Some(Self::ServiceBus),
+            "azure-service-bus-connection-string" => Some(Self::Messaging),
             "azure-cosmosdb-connection-string" => Some(Self::Cosmos),
             "azure-sql-connection-string" => Some(Self::Sql),
             _ => None,
@@ -26,7 +26,7 @@ impl Service {
     fn secret_keys(self) -> &'static [&'static str] {
         match self {
             Self::Storage => &["accountkey", "sharedaccesssignature"],
-            Self::ServiceBus => &[
+            Self::Messaging => &[
                 "sharedaccesskeyname",
                 "sharedaccesskey",
                 "sharedaccesssignature",
@@ -98,7 +98,7 @@ pub(super) fn keyless(service: Service, conn: &str) -> Option<Keyless> {
                 format!("Grant the app's managed identity the `Storage Blob Data Contributor` role (or `Storage Queue Data Contributor` / `Storage Table Data Contributor` for queues and tables) on the storage account `{account}`, then disable shared key access (`az storage account update --allow-shared-key-access false`)."),
             ]
         }
-        Service::ServiceBus => {
+        Service::Messaging => {
             let ns = value("endpoint")
                 .map(|e| {
                     e.trim_start_matches("sb://")
@@ -176,7 +176,7 @@ mod tests {
             "Server=tcp:s.database.windows.net,1433;Database=d;Authentication=Active Directory Managed Identity;"
         );
         let sb = keyless(
-            Service::ServiceBus,
+            Service::Messaging,
             "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=k",
         )
         .expect("rewritten");

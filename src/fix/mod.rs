@@ -12,12 +12,14 @@
 
 mod connection_string;
 mod diff;
+mod file;
 mod file_kind;
 mod line;
 mod name;
 pub mod rotation;
 
 pub use diff::{unified_diff, LineChange};
+pub use file::{fix_file, FileFix, Note};
 pub use file_kind::FileKind;
 pub use rotation::{rotation, Rotation};
 
@@ -49,6 +51,9 @@ pub struct Suggestion {
     pub kind: FileKind,
     /// The setting that now holds the value: `STORAGE_CONNECTION_STRING`.
     pub setting: String,
+    /// The rewrite drops a connection string's key for a managed identity rather than
+    /// reading `setting`.
+    pub managed_identity: bool,
     /// The rewritten line (several lines joined by `\n` where the fix needs them), or
     /// `None` where no rewrite is safe.
     pub line: Option<String>,
@@ -71,6 +76,7 @@ pub fn suggest(t: &Target) -> Suggestion {
         return Suggestion {
             kind,
             setting: name::setting_name(t.rule_id, t.key),
+            managed_identity: false,
             line: None,
             steps: vec![format!(
                 "Move the whole value out of {} into a secret store (Azure Key Vault) and read it at run time; delete it here.",
@@ -100,6 +106,7 @@ pub fn suggest(t: &Target) -> Suggestion {
     let mut s = Suggestion {
         kind,
         setting,
+        managed_identity: false,
         line: None,
         steps: Vec::new(),
     };
@@ -115,6 +122,7 @@ pub fn suggest(t: &Target) -> Suggestion {
     });
     let rewritten = match keyless {
         Some((content, k)) => {
+            s.managed_identity = true;
             s.steps = k.steps;
             s.steps.push(format!(
                 "If a key must stay for now, keep the whole connection string in Azure Key Vault as `{}` and read it from configuration, not from source.",
@@ -379,7 +387,7 @@ impl Rewrite<'_> {
     }
 
     fn kubernetes(&self) -> Option<String> {
-        if !self.whole() || !self.key.is_some_and(|k| k == "value") {
+        if !self.whole() || self.key != Some("value") {
             return None;
         }
         let trimmed = self.line.trim_start();

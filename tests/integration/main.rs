@@ -6,6 +6,7 @@ mod support;
 mod azure_gate;
 mod changeset;
 mod cli;
+mod fix;
 mod formats;
 mod github_gate;
 mod rules;

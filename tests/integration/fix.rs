@@ -1,0 +1,153 @@
+//! `secretgate fix` through the binary: the diff shows rewrites with the secret redacted,
+//! `--write` applies them in place, and nothing ever holds the secret anew.
+
+use crate::support::{join, secretgate};
+use base64::Engine as _;
+use std::path::Path;
+
+/// A GitHub token with a valid CRC-32 checksum, assembled at run time.
+fn planted_token() -> String {
+    join(&["ghp_", "uVAgrEAjRWPLQCMK5kN1", "LZTSj1OLXd2tKxnF"])
+}
+
+/// A 64-byte storage account key, base64, from a fixed seed.
+fn account_key() -> String {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let bytes: Vec<u8> = (0..64)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).expect("inside").display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn read(dir: &Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join(path)).expect("file")
+}
+
+#[test]
+fn fix_prints_a_redacted_diff_and_write_applies_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let token = planted_token();
+    let key = account_key();
+    let write = |path: &str, text: &str| {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write(
+        ".github/workflows/release.yml",
+        &format!("jobs:\n  release:\n    env:\n      GITHUB_RELEASE_TOKEN: {token}\n"),
+    );
+    write(
+        "app/config.py",
+        &format!("import os\r\nGH_TOKEN = \"{token}\"\r\n"),
+    );
+    write(
+        "Api/appsettings.json",
+        &format!("{{\n  \"Storage\": \"DefaultEndpointsProtocol=https;AccountName=contosodata;AccountKey={key};EndpointSuffix=core.windows.net\"\n}}\n"),
+    );
+    write(
+        "notes.md",
+        &format!("The token {token} is for the release.\n"),
+    );
+    let before = files(root);
+    let secrets = [&token[4..], key.as_str()];
+
+    // The diff: redacted, and the files untouched.
+    let assert = secretgate()
+        .current_dir(root)
+        .args(["fix", "."])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    for s in secrets {
+        assert!(
+            !stdout.contains(s) && !stderr.contains(s),
+            "secret printed:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(stdout.contains("--- a/.github/workflows/release.yml\n+++ b/.github/workflows/release.yml\n@@ -4,1 +4,1 @@\n-      GITHUB_RELEASE_TOKEN: ghp_…(40 chars)\n+      GITHUB_RELEASE_TOKEN: ${{ secrets.GH_RELEASE_TOKEN }}\n"), "{stdout}");
+    assert!(
+        stdout.contains("-GH_TOKEN = \"ghp_…(40 chars)\"\n+GH_TOKEN = os.environ[\"GH_TOKEN\"]\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+  \"Storage\": \"DefaultEndpointsProtocol=https;AccountName=contosodata;EndpointSuffix=core.windows.net\"\n"), "{stdout}");
+    assert!(!stdout.contains("notes.md"), "{stdout}");
+    assert!(
+        stderr.contains("notes.md:1: github-pat: no rewrite"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Storage Blob Data Contributor"), "{stderr}");
+    assert!(read(root, "app/config.py").contains(&token));
+
+    // --write: the same rewrites in place, line endings kept, no new file.
+    let assert = secretgate()
+        .current_dir(root)
+        .args(["fix", "--write", "."])
+        .assert()
+        .code(1);
+    let output = assert.get_output();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for s in secrets {
+        assert!(!printed.contains(s), "secret printed: {printed}");
+    }
+    assert_eq!(files(root), before);
+    assert_eq!(
+        read(root, "app/config.py"),
+        "import os\r\nGH_TOKEN = os.environ[\"GH_TOKEN\"]\r\n"
+    );
+    assert_eq!(
+        read(root, ".github/workflows/release.yml"),
+        "jobs:\n  release:\n    env:\n      GITHUB_RELEASE_TOKEN: ${{ secrets.GH_RELEASE_TOKEN }}\n"
+    );
+    for path in &before {
+        let text = read(root, path);
+        let holds = secrets.iter().any(|s| text.contains(s));
+        assert_eq!(holds, path == "notes.md", "{path}: {text}");
+    }
+    // Only the line with no safe rewrite is left; without it, fix has nothing to do.
+    secretgate()
+        .current_dir(root)
+        .args(["scan", "."])
+        .assert()
+        .code(1);
+    std::fs::remove_file(root.join("notes.md")).expect("rm");
+    secretgate()
+        .current_dir(root)
+        .args(["scan", "."])
+        .assert()
+        .code(0);
+    let assert = secretgate()
+        .current_dir(root)
+        .args(["fix", "."])
+        .assert()
+        .code(0);
+    assert!(assert.get_output().stdout.is_empty());
+}
