@@ -92,8 +92,12 @@ impl Pipeline {
             // 0 means the default, all cores, for the walk and the scan alike.
             threads: common.threads.filter(|&n| n > 0),
         };
+        let mut engine = Engine::new(rules)?;
+        if let Some(now) = scan_clock()? {
+            engine = engine.with_now(now);
+        }
         Ok(Self {
-            engine: Engine::new(rules)?,
+            engine,
             config,
             filter,
             policy: Policy { allow, baseline },
@@ -136,6 +140,21 @@ impl Pipeline {
             FailOn::Critical => Some(Severity::Critical),
             FailOn::Never => None,
         }
+    }
+}
+
+/// `SECRETGATE_NOW` (Unix seconds or a UTC date such as `2026-12-01T00:00:00Z`) fixes the
+/// time SAS expiries are judged against, so a scan can be repeated exactly (tests, audits).
+fn scan_clock() -> anyhow::Result<Option<i64>> {
+    match std::env::var("SECRETGATE_NOW") {
+        Ok(v) if !v.trim().is_empty() => crate::engine::validate::sas::parse_time(&v)
+            .map(Some)
+            .with_context(|| {
+                format!(
+                    "SECRETGATE_NOW=`{v}` is not Unix seconds or a date like 2026-12-01T00:00:00Z"
+                )
+            }),
+        _ => Ok(None),
     }
 }
 

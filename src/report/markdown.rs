@@ -195,6 +195,7 @@ mod tests {
             rule_id: "r".into(),
             rule_name: "R".into(),
             severity: Severity::High,
+            detail: String::new(),
             confidence: crate::findings::Confidence::High,
             validation: crate::findings::Validation::None,
             path: "a b/{line}).rs".into(),

@@ -151,3 +151,83 @@ fn fix_prints_a_redacted_diff_and_write_applies_it() {
         .code(0);
     assert!(assert.get_output().stdout.is_empty());
 }
+
+/// A SAS signature: 32 bytes, base64, percent-encoded as in a URL.
+fn sas_signature() -> String {
+    let sig = base64::engine::general_purpose::STANDARD.encode([0x5Au8; 32]);
+    sig.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}
+
+#[test]
+fn sas_findings_are_judged_by_what_they_allow_as_of_secretgate_now() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sig = sas_signature();
+    let urls = [
+        // expired
+        "https://a.blob.core.windows.net/c?sv=2022-11-02&ss=b&srt=co&sp=rwdl&se=2026-01-01T00:00:00Z&sig=",
+        // read-only service SAS, a week left
+        "https://a.blob.core.windows.net/c/x.txt?sv=2022-11-02&sr=b&sp=r&se=2026-12-08T00:00:00Z&sig=",
+        // account SAS that writes
+        "https://a.blob.core.windows.net/?sv=2022-11-02&ss=bq&srt=sco&sp=rwdlac&se=2026-12-05T00:00:00Z&sig=",
+        // stored access policy
+        "https://a.blob.core.windows.net/c?sv=2022-11-02&sr=c&si=uploads&sig=",
+    ];
+    let text: String = urls
+        .iter()
+        .map(|u| format!("url: \"{u}{sig}\"\n"))
+        .collect();
+    std::fs::write(dir.path().join("sas.yml"), text).expect("write");
+    let assert = secretgate()
+        .current_dir(dir.path())
+        .env("SECRETGATE_NOW", "2026-12-01T00:00:00Z")
+        .args(["scan", ".", "--format", "json"])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(!stdout.contains(&sig), "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let found: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap_or("").to_string(),
+                f["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 4, "{stdout}");
+    assert_eq!(found[0].0, "low");
+    assert!(
+        found[0].1.contains("expired 2026-01-01T00:00:00Z"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].0, "medium");
+    assert!(
+        found[1]
+            .1
+            .contains("permissions read, expires 2026-12-08T00:00:00Z (in 7 days)"),
+        "{found:?}"
+    );
+    assert_eq!(found[2].0, "critical");
+    assert!(
+        found[2].1.starts_with("account SAS for blob, queue"),
+        "{found:?}"
+    );
+    assert_eq!(found[3].0, "high");
+    assert!(
+        found[3].1.contains("stored access policy `uploads`"),
+        "{found:?}"
+    );
+
+    secretgate()
+        .current_dir(dir.path())
+        .env("SECRETGATE_NOW", "next tuesday")
+        .args(["scan", "."])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("SECRETGATE_NOW"));
+}
