@@ -5,13 +5,14 @@
 //! applied yet, or some line has no safe rewrite), `2` on errors.
 
 use super::{scan_root, warn_skipped, Exit, Pipeline};
-use crate::changeset::{self, ChangedFile, Source};
+use crate::changeset::{self, Source};
 use crate::cli::FixArgs;
 use crate::findings::Finding;
 use crate::fix::{fix_file, unified_diff};
 use anyhow::Context as _;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::path::Path;
 
 /// `secretgate fix`
 pub fn run(args: &FixArgs) -> anyhow::Result<Exit> {
@@ -23,6 +24,14 @@ pub fn run(args: &FixArgs) -> anyhow::Result<Exit> {
     let result = pipeline.scan(&changes)?;
     warn_skipped(&result);
 
+    let disk: HashMap<&str, &Path> = changes
+        .files
+        .iter()
+        .filter_map(|f| match &f.source {
+            Source::Disk(p) => Some((f.path.as_str(), p.as_path())),
+            Source::Bytes(_) => None,
+        })
+        .collect();
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &result.findings {
         by_path.entry(&f.path).or_default().push(f);
@@ -31,12 +40,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<Exit> {
     let mut out = stdout.lock();
     let (mut rewritten, mut left) = (0usize, 0usize);
     for (path, findings) in by_path {
-        let Some(disk) = changes
-            .files
-            .iter()
-            .find(|f| f.path == path)
-            .and_then(disk_path)
-        else {
+        let Some(&disk) = disk.get(path) else {
             continue;
         };
         let content = std::fs::read(disk).with_context(|| format!("cannot read {path}"))?;
@@ -82,11 +86,4 @@ pub fn run(args: &FixArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Findings
     })
-}
-
-fn disk_path(file: &ChangedFile) -> Option<&std::path::Path> {
-    match &file.source {
-        Source::Disk(p) => Some(p),
-        Source::Bytes(_) => None,
-    }
 }
