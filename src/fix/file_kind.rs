@@ -11,6 +11,10 @@ pub enum FileKind {
     Shell,
     /// `.env` files: `"${NAME:?}"` too (Docker Compose and most dotenv loaders expand it).
     DotEnv,
+    /// Docker Compose files: `${NAME:?}`, interpolated from the environment by Compose.
+    Compose,
+    /// PowerShell: `$env:NAME`.
+    PowerShell,
     /// Python: `os.environ["NAME"]`.
     Python,
     /// JavaScript and TypeScript: `process.env.NAME`.
@@ -55,6 +59,9 @@ impl FileKind {
         if yaml && is_azure_pipelines(&lower, file, head) {
             return Self::AzurePipelines;
         }
+        if yaml && (file.starts_with("docker-compose") || file.starts_with("compose.")) {
+            return Self::Compose;
+        }
         if yaml && has_top_level(head, "apiVersion:") && has_top_level(head, "kind:") {
             return Self::Kubernetes;
         }
@@ -77,6 +84,7 @@ impl FileKind {
         }
         match ext {
             "sh" | "bash" | "zsh" | "ksh" => Self::Shell,
+            "ps1" | "psm1" => Self::PowerShell,
             "py" => Self::Python,
             "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => Self::JavaScript,
             "cs" => Self::CSharp,
@@ -93,6 +101,8 @@ impl FileKind {
             Self::AzurePipelines => "Azure Pipelines YAML",
             Self::Shell => "shell script",
             Self::DotEnv => ".env file",
+            Self::Compose => "Docker Compose file",
+            Self::PowerShell => "PowerShell script",
             Self::Python => "Python",
             Self::JavaScript => "JavaScript/TypeScript",
             Self::CSharp => "C#",
@@ -151,6 +161,8 @@ mod tests {
         assert_eq!(k("config/other.yml", "a: 1\n"), FileKind::Other);
         assert_eq!(k("scripts/deploy.sh", ""), FileKind::Shell);
         assert_eq!(k(".env.production", ""), FileKind::DotEnv);
+        assert_eq!(k("docker-compose.prod.yml", ""), FileKind::Compose);
+        assert_eq!(k("build/sign.ps1", ""), FileKind::PowerShell);
         assert_eq!(k("app/main.py", ""), FileKind::Python);
         assert_eq!(k("web/src/api.ts", ""), FileKind::JavaScript);
         assert_eq!(k("Api/Program.cs", ""), FileKind::CSharp);

@@ -217,6 +217,8 @@ impl Rewrite<'_> {
             }
             FileKind::AzurePipelines => Some(self.replace_unit(&format!("$({name})"))),
             FileKind::Shell | FileKind::DotEnv => self.shell(),
+            FileKind::Compose => Some(self.replace_unit(&format!("${{{name}:?}}"))),
+            FileKind::PowerShell => self.powershell(),
             FileKind::Python => self.python(),
             FileKind::JavaScript => self.javascript(),
             FileKind::CSharp => self.csharp(),
@@ -250,6 +252,24 @@ impl Rewrite<'_> {
             Some('\'') => Some(self.replace_unit(&format!("'{quoted}'"))),
             None => Some(self.replace_unit(&quoted)),
             Some(_) => None,
+        }
+    }
+
+    fn powershell(&self) -> Option<String> {
+        let reference = format!("$env:{}", self.setting);
+        match self.literal.quote {
+            Some('"') | Some('\'') if self.whole() => Some(self.replace_literal(&reference)),
+            Some('"') => Some(self.replace_unit(&format!("$({reference})"))),
+            Some('\'') => {
+                // Single quotes do not expand: double them, if nothing else would expand.
+                let (before, after) = self.around();
+                let plain = |s: &str| !s.contains(['$', '`', '"']);
+                (plain(before) && plain(after)).then(|| {
+                    let (before, after) = (before.replace("''", "'"), after.replace("''", "'"));
+                    self.replace_literal(&format!("\"{before}$({reference}){after}\""))
+                })
+            }
+            _ => None,
         }
     }
 
@@ -418,6 +438,12 @@ fn store_steps(kind: FileKind, setting: &str, key: Option<&str>) -> Vec<String> 
         ),
         FileKind::AzurePipelines => format!(
             "Store the value in Azure Key Vault as `{kv}` and link the vault to a variable group that maps it to `{setting}`; add `- group: <variable group>` to the pipeline's `variables`."
+        ),
+        FileKind::Compose => format!(
+            "Set `{setting}` in the environment Compose runs in (a CI secret, or an `.env` file next to the compose file that is not committed); `${{{setting}:?}}` stops Compose when it is unset."
+        ),
+        FileKind::PowerShell => format!(
+            "Set `{setting}` from a secret store before running (a CI secret, or `Get-Secret` from SecretManagement with the Az.KeyVault vault `{kv}`)."
         ),
         FileKind::Shell | FileKind::DotEnv => format!(
             "Export `{setting}` from a secret store before running (CI secret, `az keyvault secret show --vault-name <vault> --name {kv} --query value -o tsv`); `${{{setting}:?}}` stops with an error when it is unset."

@@ -87,7 +87,7 @@ fn default_name(rule_id: &str) -> String {
         "azure-devops-pat" => "AZURE_DEVOPS_PAT",
         "database-connection-string-password" => "DATABASE_CONNECTION_STRING",
         "database-connection-uri" | "url-with-credentials" => "DATABASE_URL",
-        "generic-password" => "PASSWORD",
+        "generic-password" | "powershell-plaintext-securestring" => "PASSWORD",
         "generic-secret" => "SECRET",
         "authorization-header-credential" => "AUTH_TOKEN",
         "slack-webhook-url" => "SLACK_WEBHOOK_URL",

@@ -160,6 +160,47 @@ fn dotenv_reads_the_environment() {
 }
 
 #[test]
+fn compose_interpolates_from_the_environment() {
+    let password = fake("Pw!", 17, BASE62, 61);
+    let c = case(
+        "generic-password",
+        "docker-compose.yml",
+        "      - POSTGRES_PASSWORD={S}",
+        &password,
+    );
+    assert_eq!(
+        c.rewrite(),
+        "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?}"
+    );
+}
+
+#[test]
+fn powershell_reads_env() {
+    let password = fake("Pw!", 17, BASE62, 67);
+    let c = case(
+        "powershell-plaintext-securestring",
+        "build/sign.ps1",
+        r#"$pw = ConvertTo-SecureString "{S}" -AsPlainText -Force"#,
+        &password,
+    );
+    assert_eq!(
+        c.rewrite(),
+        "$pw = ConvertTo-SecureString $env:PASSWORD -AsPlainText -Force"
+    );
+    let t = github_token();
+    let c = case(
+        "github-pat",
+        "build/release.ps1",
+        "$headers = @{ Authorization = 'token {S}' }",
+        &t,
+    );
+    assert_eq!(
+        c.rewrite(),
+        r#"$headers = @{ Authorization = "token $($env:AUTHORIZATION_TOKEN)" }"#
+    );
+}
+
+#[test]
 fn python_reads_os_environ() {
     let key = fake("sk-proj-", 48, BASE62, 23);
     let c = case(
