@@ -38,7 +38,8 @@ pub(super) fn setting_name(rule_id: &str, key: Option<&str>) -> String {
     let Some(key) = key.map(upper_snake).filter(|k| !k.is_empty()) else {
         return default;
     };
-    if GENERIC_KEYS.contains(&key.as_str()) {
+    // `value:`, or a bare `token:` / `password=`: the rule's name says more.
+    if GENERIC_KEYS.contains(&key.as_str()) || NOUNS.contains(&key.as_str()) {
         return default;
     }
     // The reference replaces the SAS token, not the URL it is part of.
@@ -208,6 +209,7 @@ mod tests {
             "AWS_ACCESS_KEY"
         );
         assert_eq!(setting_name("generic-password", Some("db-pwd")), "DB_PWD");
+        assert_eq!(setting_name("github-pat", Some("token")), "GH_TOKEN");
     }
 
     #[test]
