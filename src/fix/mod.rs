@@ -94,7 +94,9 @@ pub fn suggest(t: &Target) -> Suggestion {
     let key_on_line = t
         .key
         .map(str::to_string)
-        .or_else(|| line::key_before(t.line, literal.start));
+        .or_else(|| line::key_before(t.line, literal.start))
+        // A key cut from the secret's own text must not name anything.
+        .filter(|k| holds_no_part_of(k, secret));
     let key = match (&key_on_line, t.previous_line) {
         (Some(k), Some(prev)) if k.eq_ignore_ascii_case("value") => line::yaml_name(prev),
         (k, _) => k.clone(),
@@ -144,6 +146,8 @@ pub fn suggest(t: &Target) -> Suggestion {
         }
     };
     s.line = rewritten.filter(|l| holds_no_part_of(l, secret) && l != t.line);
+    // Steps quote only non-secret parts (account names, endpoints); make sure of it.
+    s.steps.retain(|step| holds_no_part_of(step, secret));
     if s.line.is_none() && !s.steps.iter().any(|step| step.starts_with("No rewrite")) {
         s.steps.insert(
             0,
