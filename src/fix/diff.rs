@@ -9,8 +9,12 @@ pub struct LineChange {
     pub line: u32,
     /// The original line with every secret on it redacted.
     pub old_shown: String,
-    /// The rewritten text (may span several lines, joined by `\n`).
+    /// The rewritten text (may span several lines, joined by `\n`), with any secret still
+    /// on the line redacted.
     pub new: String,
+    /// No secret is left on the line, so `new` is exactly what the file now holds: safe
+    /// to post as a pull-request suggestion.
+    pub exact: bool,
 }
 
 /// `--- a/path`, `+++ b/path`, then one hunk per run of consecutive changed lines.
@@ -60,6 +64,7 @@ mod tests {
             line,
             old_shown: format!("old {line}"),
             new: new.to_string(),
+            exact: true,
         };
         let d = unified_diff(
             "infra/main.bicep",

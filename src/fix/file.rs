@@ -135,6 +135,7 @@ pub fn fix_file(path: &str, content: &str, findings: &[&Finding]) -> FileFix {
         out.changes.push(LineChange {
             line: line_no,
             old_shown: redacted_line(original, &on_line, &spans),
+            exact: rewritten.iter().all(|&r| r),
             new: shown_new,
         });
         new_lines[index] = current.replace('\n', &format!("{cr}\n")) + cr;

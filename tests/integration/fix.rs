@@ -283,8 +283,14 @@ fn no_rewrite_of_any_rule_example_holds_any_part_of_its_secret() {
                 let refs: Vec<_> = findings.iter().collect();
                 let fixed = secretgate::fix::fix_file(path, example, &refs);
                 for change in &fixed.changes {
-                    let new_line = fixed.content.lines().nth(change.line as usize - 1);
-                    let new_line = new_line.unwrap_or("");
+                    // The rewrite may be several lines (a Bicep `@secure()` parameter).
+                    let new_line: String = fixed
+                        .content
+                        .lines()
+                        .skip(change.line as usize - 1)
+                        .take(change.new.split('\n').count())
+                        .collect::<Vec<_>>()
+                        .join("\n");
                     for f in &findings {
                         let Some(secret) = secret_of(example, f) else {
                             continue;
@@ -309,6 +315,11 @@ fn no_rewrite_of_any_rule_example_holds_any_part_of_its_secret() {
                                 "{}: {path}: prefix {prefix} in {new_line}",
                                 spec.id
                             );
+                        }
+                        if change.exact {
+                            assert_eq!(change.new, new_line, "{}: {path}", spec.id);
+                        } else {
+                            assert_ne!(change.new, new_line, "{}: {path}", spec.id);
                         }
                         for shown in [&change.old_shown, &change.new] {
                             assert!(!shown.contains(&secret), "{}: diff shows it", spec.id);
