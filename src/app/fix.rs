@@ -80,6 +80,10 @@ pub fn run(args: &FixArgs) -> anyhow::Result<Exit> {
     out.flush().context("cannot write to standard output")?;
     if args.write {
         eprintln!("secretgate: rewrote {rewritten} findings; {left} need a manual fix");
+    } else if rewritten + left > 0 {
+        eprintln!(
+            "secretgate: {rewritten} findings can be rewritten (run with --write); {left} need a manual fix"
+        );
     }
     Ok(if left == 0 && (args.write || rewritten == 0) {
         Exit::Clean

@@ -279,7 +279,7 @@ impl Rewrite<'_> {
 
     fn python(&self) -> Option<String> {
         let q = self.literal.quote?;
-        if self.whole() && self.literal.prefix.is_empty() {
+        if self.whole() && !self.literal.prefix.to_ascii_lowercase().contains('b') {
             return Some(self.replace_literal(&format!("os.environ[\"{}\"]", self.setting)));
         }
         let prefix = self.literal.prefix.to_ascii_lowercase();
