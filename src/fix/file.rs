@@ -209,3 +209,86 @@ fn redacted_line(line: &str, findings: &[&Finding], spans: &[Option<Range<usize>
     out.push_str(&line[pos..]);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Confidence, Severity, Validation};
+
+    /// A finding for `secret` where it first appears in `content`.
+    fn finding(rule: &str, content: &str, secret: &str) -> Finding {
+        let at = content.find(secret).expect("secret in content");
+        let line_start = content[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line = content[..at].matches('\n').count() as u32 + 1;
+        let column = content[line_start..at].chars().count() as u32 + 1;
+        Finding {
+            rule_id: rule.into(),
+            rule_name: rule.into(),
+            severity: Severity::High,
+            detail: String::new(),
+            confidence: Confidence::High,
+            validation: Validation::None,
+            path: "p".into(),
+            line,
+            column,
+            end_line: line,
+            end_column: column + secret.chars().count() as u32 - 1,
+            redacted: Secret::new(secret.as_bytes()).redacted(),
+            fingerprint: String::new(),
+            line_hash: String::new(),
+            snippet: String::new(),
+            remediation: String::new(),
+        }
+    }
+
+    /// Made-up values, assembled so this file holds no key-shaped literal.
+    fn token() -> String {
+        ["ghp_", "Q7wErTy8uIoP3aSdFgH1", "jKlZxCvBnM0qWeRtYu"].concat()
+    }
+
+    #[test]
+    fn a_line_that_keeps_a_secret_is_not_exact_and_shows_it_redacted() {
+        let (token, card) = (token(), ["4111", "1111", "1111", "1111"].concat());
+        let content = format!("x = call(\"{token}\", \"{card}\")\n");
+        let fs = [
+            finding("github-pat", &content, &token),
+            finding("payment-card-number", &content, &card),
+        ];
+        let fixed = fix_file("app.py", &content, &fs.iter().collect::<Vec<_>>());
+        assert_eq!(
+            fixed.content,
+            format!("x = call(os.environ[\"GH_TOKEN\"], \"{card}\")\n")
+        );
+        let change = &fixed.changes[0];
+        assert!(!change.exact);
+        assert_eq!(
+            change.new,
+            "x = call(os.environ[\"GH_TOKEN\"], \"411…(16 chars)\")"
+        );
+        assert!(!change.old_shown.contains(&token[4..]) && !change.old_shown.contains(&card));
+        assert_eq!(fixed.notes.len(), 2);
+        assert!(fixed
+            .notes
+            .iter()
+            .any(|n| !n.rewritten && n.rule_id == "payment-card-number"));
+    }
+
+    #[test]
+    fn line_endings_are_kept_and_stale_findings_left_alone() {
+        let token = token();
+        let content = format!("a: 1\r\n  param ghToken string = '{token}'\r\nb: 2");
+        let f = finding("github-pat", &content, &token);
+        let fixed = fix_file("main.bicep", &content, &[&f]);
+        assert_eq!(
+            fixed.content,
+            "a: 1\r\n  @secure()\r\n  param ghToken string\r\nb: 2"
+        );
+        assert!(fixed.changes[0].exact);
+        // The file changed since the scan: the span no longer holds the secret.
+        let edited = content.replace(&token, &"x".repeat(token.len()));
+        let fixed = fix_file("main.bicep", &edited, &[&f]);
+        assert!(fixed.changes.is_empty());
+        assert_eq!(fixed.content, edited);
+        assert!(fixed.notes[0].steps[0].contains("no longer matches"));
+    }
+}
