@@ -165,4 +165,31 @@ mod tests {
             "server `tcp:s.database.windows.net,1433`, database `app`"
         );
     }
+
+    #[test]
+    fn sas_fields_are_read_from_urls_connection_strings_and_bare_tokens() {
+        const NOW: i64 = 1_796_083_200; // 2026-12-01
+        let sig = "S".repeat(43) + "%3D";
+        for line in [
+            format!("u = \"https://a.blob.core.windows.net/c?sv=2022-11-02&sr=c&sp=rl&se=2027-06-01&sig={sig}\""),
+            format!("BlobEndpoint=https://a.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&sr=c&sp=rl&se=2027-06-01&sig={sig}"),
+            format!("sas: sv=2022-11-02&sr=c&sp=rl&se=2027-06-01&sig={sig}"),
+        ] {
+            let start = line.find(&sig).expect("sig");
+            let (severity, detail) = describe(
+                Some(Validator::SasSignature),
+                &[],
+                line.as_bytes(),
+                start,
+                start + sig.len(),
+                NOW,
+            );
+            assert_eq!(severity, None, "{line}");
+            assert_eq!(
+                detail,
+                "service SAS for a container, permissions read, list, expires 2027-06-01 (in 182 days)",
+                "{line}"
+            );
+        }
+    }
 }
