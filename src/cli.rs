@@ -30,6 +30,10 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
     Completions(CompletionsArgs),
+    /// Show, as a unified diff, each finding's line rewritten to read the secret from a
+    /// setting (`${{ secrets.X }}`, `$(X)`, `os.environ["X"]`, a Key Vault reference…);
+    /// `--write` applies the rewrites. Secrets are redacted in the diff.
+    Fix(FixArgs),
 }
 
 /// Options shared by every command that scans.
@@ -143,6 +147,17 @@ pub struct CompletionsArgs {
 /// it never lags behind the options.
 pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
     clap_complete::generate(shell, &mut Cli::command(), "secretgate", out);
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Rewrite the files instead of printing the diff.
+    #[arg(long)]
+    pub write: bool,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
 }
 
 /// Parses the process arguments, pairing each `scan --output` with the `--format` before it.

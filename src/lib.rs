@@ -7,6 +7,7 @@
 //!   -> changeset (which files, which added lines)
 //!   -> engine (rules, prefilter, regexes, validators, allowlists, suppressions, baseline)
 //!   -> findings (the model; secrets already redacted)
+//!   -> fix (what to write instead, how to rotate)
 //!   -> report (pure renderers) / publish (network side effects)
 //!   -> exit code
 //! ```
@@ -20,5 +21,6 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod findings;
+pub mod fix;
 pub mod publish;
 pub mod report;

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             secretgate::cli::write_completions(args.shell, &mut std::io::stdout().lock());
             Ok(Exit::Clean)
         }
+        Command::Fix(args) => app::fix::run(args),
     };
     match outcome {
         Ok(exit) => exit.into(),

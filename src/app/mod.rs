@@ -2,6 +2,7 @@
 //! (context -> change set -> engine -> findings -> reports / publishers -> exit code).
 
 pub mod azure;
+pub mod fix;
 pub mod github;
 mod policy;
 
@@ -99,8 +100,12 @@ impl Pipeline {
             threads: common.threads.filter(|&n| n > 0),
         };
         let inline_allow = config.inline_allow();
+        let mut engine = Engine::new(rules)?;
+        if let Some(now) = scan_clock()? {
+            engine = engine.with_now(now);
+        }
         Ok(Self {
-            engine: Engine::new(rules)?,
+            engine,
             config,
             filter,
             policy: Policy {
@@ -143,6 +148,21 @@ impl Pipeline {
         flag.or(self.config.fail_on)
             .unwrap_or(FailOn::High)
             .threshold()
+    }
+}
+
+/// `SECRETGATE_NOW` (Unix seconds or a UTC date such as `2026-12-01T00:00:00Z`) fixes the
+/// time SAS expiries are judged against, so a scan can be repeated exactly (tests, audits).
+fn scan_clock() -> anyhow::Result<Option<i64>> {
+    match std::env::var("SECRETGATE_NOW") {
+        Ok(v) if !v.trim().is_empty() => crate::engine::validate::sas::parse_time(&v)
+            .map(Some)
+            .with_context(|| {
+                format!(
+                    "SECRETGATE_NOW=`{v}` is not Unix seconds or a date like 2026-12-01T00:00:00Z"
+                )
+            }),
+        _ => Ok(None),
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod allowlist;
 mod anchored;
 pub mod baseline;
+mod detail;
 pub mod entropy;
 mod keyword_dfa;
 mod pattern_keywords;
@@ -40,6 +41,9 @@ pub struct Engine {
     file_scoped_set: Option<RegexSet>,
     token_scoped: Vec<usize>,
     digit_scoped: Vec<usize>,
+    /// "Now" in Unix seconds, against which SAS expiries are judged: the clock by default,
+    /// fixed by [`Engine::with_now`] so that a scan can be repeated exactly.
+    now: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +123,16 @@ impl Engine {
             file_scoped_set,
             rules,
             prefilter,
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
         })
+    }
+
+    /// Judges time-bound secrets (SAS expiry) as of `unix_seconds` instead of the clock.
+    pub fn with_now(mut self, unix_seconds: i64) -> Self {
+        self.now = unix_seconds;
+        self
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -394,10 +407,23 @@ impl Engine {
         let (line, column) = lines.position(content, c.start);
         let (end_line, end_column) = lines.position(content, c.end.saturating_sub(1).max(c.start));
         let snippet = redacted_line(content, masks, own);
+        // A secret found inside a base64 value has no readable text around it.
+        let (severity, detail) = match c.decoded {
+            Some(_) => (None, String::new()),
+            None => detail::describe(
+                rule.validator,
+                &rule.info.tags,
+                content,
+                c.start,
+                c.end,
+                self.now,
+            ),
+        };
         Finding {
             rule_id: rule.info.id.clone(),
             rule_name: rule.info.name.clone(),
-            severity: rule.info.severity,
+            severity: severity.unwrap_or(rule.info.severity),
+            detail,
             confidence: c.confidence,
             validation: c.validation,
             path: path.to_string(),
@@ -557,7 +583,8 @@ mod tests {
                 .iter()
                 .map(|s| Rule::compile_with(s.clone(), narrow).expect("compiles"))
                 .collect();
-            Engine::new(rules).expect("engine")
+            // One "now" for both, so SAS expiries read the same.
+            Engine::new(rules).expect("engine").with_now(1_796_083_200)
         };
         let (from_keywords, windowed) = (engine(true), engine(false));
         assert!(

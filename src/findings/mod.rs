@@ -169,7 +169,13 @@ pub struct RuleInfo {
 pub struct Finding {
     pub rule_id: String,
     pub rule_name: String,
+    /// The rule's severity, or what the secret's own terms make it (a SAS token's rights
+    /// and expiry).
     pub severity: Severity,
+    /// What the secret allows, read from its non-secret parts: a SAS token's kind, rights
+    /// and expiry, a connection string's account and endpoint. Empty when unknown.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail: String,
     pub confidence: Confidence,
     pub validation: Validation,
     /// Repository-relative path with `/` separators.

@@ -249,6 +249,13 @@ fn remediation(md: &mut String, result: &ScanResult, findings: &[&Finding]) {
             markdown_text(name),
             markdown_code(&f.rule_id)
         );
+        if let Some(rotation) = crate::fix::rotation(&f.rule_id) {
+            // Our own markdown (inline code only), written for a nested list.
+            let _ = writeln!(md, "  - Rotate ({}):", markdown_text(rotation.credential));
+            for (i, step) in rotation.steps.iter().enumerate() {
+                let _ = writeln!(md, "    {}. {step}", i + 1);
+            }
+        }
     }
     md.push('\n');
 }
@@ -298,6 +305,7 @@ mod tests {
             rule_id: "r".into(),
             rule_name: "R".into(),
             severity: Severity::High,
+            detail: String::new(),
             confidence: crate::findings::Confidence::High,
             validation: crate::findings::Validation::None,
             path: "a b/{line}).rs".into(),

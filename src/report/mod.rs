@@ -104,14 +104,18 @@ fn sorted_warnings(result: &ScanResult) -> Vec<&Warning> {
 }
 
 /// One-line description of a finding shared by the CI formats and SARIF:
-/// rule name, what the offline validator said, and the redacted value.
+/// rule name, what the offline validator said, the redacted value, and what it allows.
 fn finding_message(f: &Finding) -> String {
-    format!(
+    let mut message = format!(
         "{} found{}: {}",
         f.rule_name,
         validation_note(f.validation),
         f.redacted
-    )
+    );
+    if !f.detail.is_empty() {
+        message.push_str(&format!(" ({})", f.detail));
+    }
+    message
 }
 
 fn validation_note(v: Validation) -> &'static str {

@@ -220,6 +220,12 @@ fn help_text(r: &RuleInfo, description: &str) -> String {
         s.push_str("\n\nRemediation: ");
         s.push_str(&r.remediation);
     }
+    if let Some(rotation) = crate::fix::rotation(&r.id) {
+        s.push_str(&format!("\n\nRotation ({}):", rotation.credential));
+        for (i, step) in rotation.steps.iter().enumerate() {
+            s.push_str(&format!("\n{}. {step}", i + 1));
+        }
+    }
     if !r.validators.is_empty() {
         s.push_str("\n\nOffline validation: ");
         s.push_str(&r.validators.join(", "));
@@ -239,6 +245,16 @@ fn help_markdown(r: &RuleInfo, description: &str) -> String {
     if !r.remediation.is_empty() {
         s.push_str("\n\n**Remediation:** ");
         s.push_str(&markdown_text(&r.remediation));
+    }
+    if let Some(rotation) = crate::fix::rotation(&r.id) {
+        // The steps are our own markdown (inline code), written for this heading.
+        s.push_str(&format!(
+            "\n\n**Rotation ({}):**\n",
+            markdown_text(rotation.credential)
+        ));
+        for (i, step) in rotation.steps.iter().enumerate() {
+            s.push_str(&format!("\n{}. {step}", i + 1));
+        }
     }
     if !r.validators.is_empty() {
         s.push_str("\n\n**Offline validation:** ");
@@ -400,6 +416,30 @@ mod tests {
         );
         assert_eq!(automation_id(&ctx("  ")), None);
         assert_eq!(automation_id(&ReportContext::default()), None);
+    }
+
+    #[test]
+    fn rule_help_carries_the_rotation_steps() {
+        let rule = |id: &str| RuleInfo {
+            id: id.into(),
+            name: "n".into(),
+            description: "d".into(),
+            severity: Severity::High,
+            confidence: crate::findings::Confidence::High,
+            remediation: String::new(),
+            tags: Vec::new(),
+            validators: Vec::new(),
+            references: Vec::new(),
+        };
+        let md = help_markdown(&rule("azure-storage-sas"), "d");
+        assert!(
+            md.contains("**Rotation (Shared access signature (SAS)):**\n\n1. "),
+            "{md}"
+        );
+        assert!(md.contains("revokeUserDelegationKeys"), "{md}");
+        let text = help_text(&rule("github-pat"), "d");
+        assert!(text.contains("Rotation (GitHub token):\n1. "), "{text}");
+        assert!(!help_markdown(&rule("slack-bot-token"), "d").contains("Rotation"));
     }
 
     #[test]

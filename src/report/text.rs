@@ -48,6 +48,11 @@ pub fn render(result: &ScanResult, ctx: &ReportContext, out: &mut dyn Write) -> 
         let location = format!("{}:{}:{}", log_line(&f.path), f.line, f.column);
         // Pad before painting so escapes do not count towards the column width.
         let severity = format!("{:<8}", f.severity.as_str());
+        let value = if f.detail.is_empty() {
+            f.redacted.clone()
+        } else {
+            format!("{} ({})", f.redacted, f.detail)
+        };
         writeln!(
             out,
             "{}  {}  {}  {}  {}",
@@ -55,7 +60,7 @@ pub fn render(result: &ScanResult, ctx: &ReportContext, out: &mut dyn Write) -> 
             paint(severity_style(f.severity), &severity),
             paint(DIM, &log_line(&f.rule_id)),
             log_line(&f.rule_name),
-            log_line(&f.redacted),
+            log_line(&value),
         )?;
         if !f.remediation.is_empty() && helped.insert(f.rule_id.as_str()) {
             writeln!(

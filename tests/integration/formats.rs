@@ -64,6 +64,7 @@ fn finding(
         rule_id: r.id.clone(),
         rule_name: r.name.clone(),
         severity: r.severity,
+        detail: String::new(),
         confidence: r.confidence,
         validation,
         path: path.into(),

@@ -435,6 +435,7 @@ fn finding(path: &str, line: u32, severity: Severity) -> Finding {
         rule_id: "aws-access-key-id".into(),
         rule_name: "AWS access key ID".into(),
         severity,
+        detail: String::new(),
         confidence: Confidence::High,
         validation: Validation::None,
         path: path.into(),

@@ -7,6 +7,7 @@ mod azure_gate;
 mod changeset;
 mod cli;
 mod conventions;
+mod fix;
 mod formats;
 mod github_gate;
 mod properties;

@@ -18,7 +18,7 @@ mod identifiable;
 mod jwt;
 mod luhn;
 mod marvin;
-mod sas;
+pub mod sas;
 
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};

@@ -182,6 +182,7 @@ pub(crate) mod tests {
             rule_id: "aws-access-key-id".into(),
             rule_name: "AWS access key ID".into(),
             severity: Severity::Critical,
+            detail: String::new(),
             confidence: Confidence::High,
             validation: Validation::None,
             path: path.into(),

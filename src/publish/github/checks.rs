@@ -166,6 +166,7 @@ mod tests {
             rule_id: "aws-access-key".into(),
             rule_name: "AWS access key".into(),
             severity,
+            detail: String::new(),
             confidence: Confidence::High,
             validation: Validation::Verified,
             path: "src/a.rs".into(),

@@ -215,6 +215,7 @@ mod tests {
             rule_id: "r".into(),
             rule_name: "R".into(),
             severity,
+            detail: String::new(),
             confidence: Confidence::High,
             validation: Validation::None,
             path: path.into(),
