@@ -108,6 +108,11 @@ pub struct CiArgs {
     /// place. Azure Repos: one thread per finding, resolved when the finding is gone.
     #[arg(long, env = "SECRETGATE_PR_COMMENT", default_value_t = false, action = clap::ArgAction::Set)]
     pub pr_comment: bool,
+    /// Suggest fixes on the pull request. GitHub: one review whose comments carry a
+    /// suggested change replacing each secret with a reference (needs `pull-requests:
+    /// write`). Azure Repos: each finding's thread shows the replacement line.
+    #[arg(long, env = "SECRETGATE_SUGGEST_FIXES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub suggest_fixes: bool,
     /// SARIF category (`automationDetails.id`), to tell several uploads apart.
     #[arg(long, env = "SECRETGATE_CATEGORY")]
     pub category: Option<String>,

@@ -14,6 +14,7 @@ use crate::cli::CiArgs;
 use crate::findings::{AccessToken, ScanResult, Severity};
 use crate::publish::github::code_scanning::Poll;
 use crate::publish::github::feedback::{Publisher, Subject, Texts, Wanted};
+use crate::publish::github::review::LineComment;
 use crate::publish::github::{checks, pulls, GithubClient};
 use crate::publish::retry::RetryPolicy;
 use crate::report::github_commands::{message, multiline_output, Level};
@@ -27,6 +28,8 @@ use std::time::{Duration, Instant};
 const SUMMARY_MAX_FINDINGS: usize = 100;
 /// `$GITHUB_STEP_SUMMARY` takes at most 1 MiB per step.
 const STEP_SUMMARY_MAX: usize = 1 << 20;
+/// Suggested changes per review: beyond this the review body and the summary list the rest.
+const SUGGESTIONS_MAX: usize = 50;
 
 /// Runs the GitHub pull-request gate.
 pub fn run(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
@@ -108,9 +111,13 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
 
     let report_ctx = report_context(args, &ctx);
     let sarif_path = sarif_path(args, env, &root);
-    let summary = timed(&mut t.reports, || {
+    let mut summary = timed(&mut t.reports, || {
         write_local_outputs(&result, &report_ctx, &sarif_path, &policy, &mut notes)
     })?;
+    let suggestions = timed(&mut t.reports, || {
+        suggested_fixes(args, &ctx, &changes, &result)
+    });
+    summary.push_str(&suggestions.not_posted);
 
     // Publishing: the network side. A deleted branch has no commit to hang results on.
     if let (Some(client), false) = (&client, ctx.range == EventRange::Deleted) {
@@ -126,11 +133,14 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
             title: &markdown::check_title(&result, threshold),
             summary: &summary,
             sarif: &sarif,
+            review_body: &suggestions.body,
+            suggestions: &suggestions.comments,
         };
         let wanted = Wanted {
             check_run: args.check_run,
             upload: args.upload,
             comment: args.pr_comment,
+            suggestions: args.suggest_fixes,
         };
         let warnings = timed(&mut t.publish, || {
             publisher.publish(wanted, &subject(&ctx), &result, threshold, &texts)
@@ -171,6 +181,65 @@ fn write_local_outputs(
         println!("{}", message(Level::Notice, &line));
     }
     Ok(summary)
+}
+
+/// The review comments with suggested changes, one per added line that has an exact
+/// rewrite, at most [`SUGGESTIONS_MAX`].
+#[derive(Default)]
+struct Suggestions {
+    comments: Vec<LineComment>,
+    body: String,
+    /// Markdown listing the rewrites past the limit (empty when none).
+    not_posted: String,
+}
+
+fn suggested_fixes(
+    args: &CiArgs,
+    ctx: &GithubContext,
+    changes: &ChangeSet,
+    result: &ScanResult,
+) -> Suggestions {
+    if !args.suggest_fixes || ctx.pull_request().is_none() {
+        return Suggestions::default();
+    }
+    let advice = super::fix_advice(changes, result, true);
+    let mut exact: Vec<(&crate::fix::Advice, LineComment)> = advice
+        .iter()
+        .filter_map(|a| {
+            let f = result
+                .findings
+                .iter()
+                .find(|f| f.fingerprint == a.fingerprint && f.line == a.line)?;
+            let body = report::suggestion::review_comment(f, a)?;
+            Some((
+                a,
+                LineComment {
+                    path: a.path.clone(),
+                    line: a.line,
+                    fingerprint: a.fingerprint.clone(),
+                    body,
+                },
+            ))
+        })
+        .collect();
+    // One suggestion per line: the rewrite already covers every secret on it.
+    exact.sort_by(|(a, _), (b, _)| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    exact.dedup_by(|(a, _), (b, _)| a.path == b.path && a.line == b.line);
+    let rest: Vec<&crate::fix::Advice> = exact
+        .iter()
+        .skip(SUGGESTIONS_MAX)
+        .map(|(a, _)| *a)
+        .collect();
+    let comments: Vec<LineComment> = exact
+        .into_iter()
+        .take(SUGGESTIONS_MAX)
+        .map(|(_, c)| c)
+        .collect();
+    Suggestions {
+        body: report::suggestion::review_body(comments.len(), &rest),
+        not_posted: report::suggestion::not_suggested(&rest),
+        comments,
+    }
 }
 
 /// The API client, when there is a token (else a note on what is skipped).

@@ -426,3 +426,39 @@ pub fn baseline(args: &BaselineArgs) -> anyhow::Result<Exit> {
     );
     Ok(Exit::Clean)
 }
+
+/// What to write instead of each finding's secret, from the scanned content of its file
+/// (a file that cannot be read again or is not UTF-8 gets no advice). With `added_only`,
+/// only findings whose line the change adds (where a pull-request suggestion can go).
+pub(crate) fn fix_advice(
+    changes: &ChangeSet,
+    result: &ScanResult,
+    added_only: bool,
+) -> Vec<crate::fix::Advice> {
+    let mut by_path: std::collections::BTreeMap<&str, Vec<&crate::findings::Finding>> =
+        std::collections::BTreeMap::new();
+    for f in &result.findings {
+        by_path.entry(&f.path).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    for file in &changes.files {
+        let Some(findings) = by_path.get(file.path.as_str()) else {
+            continue;
+        };
+        let bytes = match &file.source {
+            changeset::Source::Disk(p) => match std::fs::read(p) {
+                Ok(b) => b,
+                Err(_) => continue,
+            },
+            changeset::Source::Bytes(b) => b.clone(),
+        };
+        if let Ok(text) = String::from_utf8(bytes) {
+            out.extend(
+                crate::fix::advise(&file.path, &text, findings)
+                    .into_iter()
+                    .filter(|a| !added_only || file.lines.admits(a.line, a.line)),
+            );
+        }
+    }
+    out
+}

@@ -10,6 +10,7 @@
 //!
 //! [`rotation`] says how to make a leaked credential useless, by kind.
 
+mod advice;
 mod connection_string;
 mod diff;
 mod file;
@@ -18,6 +19,7 @@ mod line;
 mod name;
 pub mod rotation;
 
+pub use advice::{advise, Advice};
 pub use diff::{unified_diff, LineChange};
 pub use file::{fix_file, FileFix, Note};
 pub use file_kind::FileKind;

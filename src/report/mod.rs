@@ -26,6 +26,7 @@ pub mod github_commands;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod suggestion;
 pub mod text;
 
 pub use markdown::summary_markdown;

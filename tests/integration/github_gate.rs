@@ -297,6 +297,8 @@ pub fn diff_entry(filename: &str, status: &str, patch: Option<&str>) -> Value {
 pub fn fake_github(b: Behaviour) -> ApiServer {
     let spec = Spec::get();
     let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    // Review comments on the pull request: those a review created stay for later runs.
+    let review_comments: Arc<Mutex<Vec<Value>>> = Arc::default();
     ApiServer::start(move |r: &Recorded| {
         let Some(op) = spec.op_of(&r.method, &r.path) else {
             return Reply::json(404, json!({"message": "Not Found"}));
@@ -382,6 +384,35 @@ pub fn fake_github(b: Behaviour) -> ApiServer {
             "issues/update-comment" => {
                 let mut v = example("issue-comment");
                 v["body"] = body["body"].clone();
+                Reply::json(200, v)
+            }
+            "pulls/list-review-comments" => {
+                let page = r
+                    .query_param("page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1usize);
+                let items = if page == 1 {
+                    review_comments.lock().expect("lock").clone()
+                } else {
+                    vec![]
+                };
+                Reply::json(200, Value::Array(items))
+            }
+            "pulls/create-review" => {
+                let template = example("pull-request-review-comment-items")[0].clone();
+                let mut stored = review_comments.lock().expect("lock");
+                for c in body["comments"].as_array().cloned().unwrap_or_default() {
+                    let mut v = template.clone();
+                    v["id"] = json!(9000 + stored.len());
+                    v["path"] = c["path"].clone();
+                    v["line"] = c["line"].clone();
+                    v["body"] = c["body"].clone();
+                    stored.push(v);
+                }
+                let mut v = example("pull-request-review");
+                v["id"] = json!(8000 + n);
+                v["body"] = body["body"].clone();
+                v["state"] = json!("COMMENTED");
                 Reply::json(200, v)
             }
             _ => Reply::json(404, json!({"message": "Not Found"})),
@@ -1349,7 +1380,9 @@ fn pr_adding_secrets_fails_with_annotations_on_exactly_the_added_lines() {
         [
             "checks/create",
             "code-scanning/upload-sarif",
-            "code-scanning/get-sarif"
+            "code-scanning/get-sarif",
+            "pulls/list-review-comments",
+            "pulls/create-review",
         ]
     );
     let create = run.requests[0].json();
@@ -1540,6 +1573,7 @@ fn pr_with_more_than_3000_files() {
         &[
             ("SECRETGATE_CHECK_RUN", "false"),
             ("SECRETGATE_UPLOAD", "false"),
+            ("SECRETGATE_SUGGEST_FIXES", "false"),
         ],
     );
     assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
@@ -1621,7 +1655,9 @@ fn a_502_then_success_and_a_429_with_retry_after() {
             "checks/create",
             "code-scanning/upload-sarif",
             "code-scanning/upload-sarif",
-            "code-scanning/get-sarif"
+            "code-scanning/get-sarif",
+            "pulls/list-review-comments",
+            "pulls/create-review",
         ]
     );
     assert!(
@@ -1644,7 +1680,15 @@ fn code_scanning_not_enabled_is_explained_and_does_not_hide_findings() {
     let run = pr.run_gate(pr.repo.path(), &server);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("Code Security"), "{}", run.stdout);
-    assert_eq!(run.ops(), ["checks/create", "code-scanning/upload-sarif"]);
+    assert_eq!(
+        run.ops(),
+        [
+            "checks/create",
+            "code-scanning/upload-sarif",
+            "pulls/list-review-comments",
+            "pulls/create-review"
+        ]
+    );
 }
 
 #[test]
@@ -1660,6 +1704,7 @@ fn sticky_comment_on_request() {
             ("SECRETGATE_PR_COMMENT", "true"),
             ("SECRETGATE_UPLOAD", "false"),
             ("SECRETGATE_CHECK_RUN", "false"),
+            ("SECRETGATE_SUGGEST_FIXES", "false"),
         ],
     );
     assert_eq!(run.code, 1);

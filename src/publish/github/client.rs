@@ -32,6 +32,8 @@ pub enum Operation {
     ListComments,
     CreateComment,
     UpdateComment,
+    ListReviewComments,
+    CreateReview,
 }
 
 impl Operation {
@@ -45,6 +47,8 @@ impl Operation {
             Self::ListComments => "issues/list-comments",
             Self::CreateComment => "issues/create-comment",
             Self::UpdateComment => "issues/update-comment",
+            Self::ListReviewComments => "pulls/list-review-comments",
+            Self::CreateReview => "pulls/create-review",
         }
     }
 
@@ -54,6 +58,10 @@ impl Operation {
 
     fn is_checks(self) -> bool {
         matches!(self, Self::CreateCheckRun | Self::UpdateCheckRun)
+    }
+
+    fn is_review(self) -> bool {
+        matches!(self, Self::ListReviewComments | Self::CreateReview)
     }
 
     fn is_comment(self) -> bool {
@@ -115,6 +123,16 @@ impl ApiError {
                  `permissions: pull-requests: write`, or set `pr-comment: false`"
                     .to_string()
             }
+            403 | 404 if op.is_review() => {
+                "the token may not review the pull request: give the job \
+                 `permissions: pull-requests: write` for suggested fixes, or set \
+                 `suggest-fixes: false`"
+                    .to_string()
+            }
+            422 if op.is_review() => "GitHub refused a suggestion (its line is outside the pull \
+                 request's diff, or the diff changed since the checkout); the findings are in \
+                 the annotations and the summary"
+                .to_string(),
             403 | 404 if op == Operation::ListPullFiles => {
                 "the token cannot read the pull request: give the job `permissions: \
                  contents: read` and `pull-requests: read`"

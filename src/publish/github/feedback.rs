@@ -1,5 +1,6 @@
 //! Everything the GitHub gate sends about one scan: the check run, the code-scanning
-//! upload and the sticky comment, each as far as the flags and the token allow.
+//! upload, the sticky comment and the review with suggested fixes, each as far as the
+//! flags and the token allow.
 //!
 //! Publishing is best effort: a failure is returned as a warning (with what to change) and
 //! never hides a finding. On a fork's read-only token the first refusal is explained once
@@ -7,6 +8,7 @@
 
 use super::checks::{self, CheckRun};
 use super::code_scanning::{self, Poll, Processing, SarifBuilder, Target};
+use super::review::{self, LineComment};
 use super::{comment, ApiError, GithubClient};
 use crate::findings::{ScanResult, Severity};
 
@@ -25,12 +27,13 @@ pub struct Subject {
     pub fork: bool,
 }
 
-/// What to publish (`--check-run`, `--upload`, `--pr-comment`).
+/// What to publish (`--check-run`, `--upload`, `--pr-comment`, `--suggest-fixes`).
 #[derive(Debug, Clone, Copy)]
 pub struct Wanted {
     pub check_run: bool,
     pub upload: bool,
     pub comment: bool,
+    pub suggestions: bool,
 }
 
 /// The texts every target shows, rendered by the caller's reporters.
@@ -39,6 +42,9 @@ pub struct Texts<'a> {
     pub summary: &'a str,
     /// The SARIF log for a result (the code-scanning upload may trim the result first).
     pub sarif: &'a SarifBuilder<'a>,
+    /// The review's text and its suggested changes (none: no review).
+    pub review_body: &'a str,
+    pub suggestions: &'a [LineComment],
 }
 
 pub struct Publisher<'a> {
@@ -115,7 +121,35 @@ impl Publisher<'_> {
             )) {
                 Ok(outcome) => eprintln!("secretgate: pull-request comment: {outcome:?}"),
                 Err(e) => {
-                    report("pull-request comment", e, &mut warnings);
+                    if report("pull-request comment", e, &mut warnings) {
+                        return warnings;
+                    }
+                }
+            }
+        }
+
+        // Last, so that a refusal (403 without `pull-requests: write`, 422 on a line
+        // outside the diff) changes nothing else.
+        if let (true, Some(number), false) = (
+            wanted.suggestions,
+            subject.pull_request,
+            texts.suggestions.is_empty(),
+        ) {
+            match self.rt.block_on(review::post(
+                self.client,
+                number,
+                &subject.head_sha,
+                texts.review_body,
+                texts.suggestions,
+            )) {
+                Ok(review::Outcome::Posted(n)) => {
+                    eprintln!("secretgate: review with {n} suggested fix(es) posted")
+                }
+                Ok(review::Outcome::AlreadyThere) => {
+                    eprintln!("secretgate: every suggested fix is already on the pull request")
+                }
+                Err(e) => {
+                    report("suggested fixes", e, &mut warnings);
                 }
             }
         }

@@ -8,5 +8,6 @@ pub mod code_scanning;
 pub mod comment;
 pub mod feedback;
 pub mod pulls;
+pub mod review;
 
 pub use client::{ApiError, GithubClient, Operation};
