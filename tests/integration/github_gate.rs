@@ -2107,3 +2107,221 @@ fn a_pr_with_a_broken_config_is_still_gated_and_told_so() {
     secrets.push(&token);
     run.assert_no_leak(&secrets);
 }
+
+// ---------------------------------------------------------------------------------------
+// Suggested fixes: one review of suggested changes per run
+// ---------------------------------------------------------------------------------------
+
+impl GateRun {
+    /// The bodies of every `pulls/create-review` request.
+    fn reviews(&self) -> Vec<Value> {
+        let spec = Spec::get();
+        self.requests
+            .iter()
+            .filter(|r| spec.op_of(&r.method, &r.path) == Some("pulls/create-review"))
+            .map(Recorded::json)
+            .collect()
+    }
+
+    /// The text of the `::warning` workflow commands that are not about a file.
+    fn warnings(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with("::warning title=secretgate::"))
+            .collect()
+    }
+}
+
+/// The lines of a ```suggestion block in a review comment's body.
+fn suggested_lines(body: &str) -> Option<String> {
+    let start = body.find("```suggestion\n")? + "```suggestion\n".len();
+    let end = body[start..].find("\n```")? + start;
+    Some(body[start..end].to_string())
+}
+
+#[test]
+fn a_pr_gets_one_review_with_a_suggestion_on_each_added_secret_line() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let run = pr.run_gate(pr.repo.path(), &server);
+    run.assert_exit(1);
+
+    let reviews = run.reviews();
+    assert_eq!(reviews.len(), 1, "one review per run");
+    let review = &reviews[0];
+    assert_eq!(review["event"], "COMMENT");
+    assert_eq!(review["commit_id"], json!(pr.head));
+    let comments = review["comments"].as_array().expect("comments");
+    let mut lines: Vec<(String, u32)> = comments
+        .iter()
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap_or("").to_string(),
+                c["line"].as_u64().unwrap_or(0) as u32,
+            )
+        })
+        .collect();
+    lines.sort();
+    assert_eq!(lines, pr.added, "a suggestion on each added secret's line");
+    for c in comments {
+        assert_eq!(c["side"], "RIGHT");
+        let body = c["body"].as_str().unwrap_or("");
+        assert!(
+            body.starts_with("<!-- secretgate:suggestion "),
+            "hidden marker first: {body}"
+        );
+        assert!(body.contains("Rotate it"), "rotation steps: {body}");
+        let suggested = suggested_lines(body).unwrap_or_else(|| panic!("no block: {body}"));
+        match c["path"].as_str() {
+            Some("src/settings.py") => {
+                assert_eq!(suggested, "GITHUB_TOKEN = os.environ[\"GITHUB_TOKEN\"]")
+            }
+            Some("deploy/storage.env") => {
+                assert!(
+                    suggested.starts_with("AZURE_STORAGE_CONNECTION_STRING=")
+                        && !suggested.contains("AccountKey"),
+                    "{suggested}"
+                )
+            }
+            other => panic!("unexpected path {other:?}"),
+        }
+    }
+    // Request bodies (review and comments) are in the leak check, with everything else.
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn a_rerun_does_not_repeat_a_suggestion_already_there() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let first = pr.run_gate(pr.repo.path(), &server);
+    assert_eq!(first.reviews().len(), 1);
+    let second = pr.run_gate(pr.repo.path(), &server);
+    second.assert_exit(1);
+    let after_first = first.requests.len();
+    let second_ops = ops(&second.requests[after_first..]);
+    assert!(
+        second_ops.contains(&"pulls/list-review-comments"),
+        "{second_ops:?}"
+    );
+    assert!(
+        !second_ops.contains(&"pulls/create-review"),
+        "no second review: {second_ops:?}"
+    );
+    assert!(second.stderr.contains("already on the pull request"));
+}
+
+#[test]
+fn a_403_or_422_on_the_review_is_a_warning_and_changes_nothing_else() {
+    for (status, says) in [
+        (403, "pull-requests: write"),
+        (422, "outside the pull request's diff"),
+    ] {
+        let pr = pull_request_repo(true);
+        let server = fake_github(Behaviour {
+            faults: vec![Fault::new("pulls/create-review", 99, status)],
+            ..Default::default()
+        });
+        let run = pr.run_gate(pr.repo.path(), &server);
+        assert_eq!(run.code, 1, "the findings decide the exit code");
+        assert_eq!(
+            run.ops(),
+            [
+                "checks/create",
+                "code-scanning/upload-sarif",
+                "code-scanning/get-sarif",
+                "pulls/list-review-comments",
+                "pulls/create-review",
+            ],
+            "a refused review is not retried and stops nothing"
+        );
+        let warnings = run.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("suggested fixes") && warnings[0].contains(says),
+            "{}",
+            warnings[0]
+        );
+        assert_eq!(run.annotated_lines(), pr.added);
+        assert!(run.outputs.contains("result=findings\n"));
+        run.assert_no_leak(&pr.secrets());
+    }
+}
+
+#[test]
+fn a_clean_pr_or_suggest_fixes_false_gets_no_review() {
+    let clean = pull_request_repo(false);
+    let server = fake_github(Behaviour::default());
+    let run = clean.run_gate(clean.repo.path(), &server);
+    run.assert_exit(0);
+    assert!(
+        !run.ops().iter().any(|op| op.starts_with("pulls/")),
+        "{:?}",
+        run.ops()
+    );
+
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[("SECRETGATE_SUGGEST_FIXES", "false")],
+    );
+    run.assert_exit(1);
+    assert!(
+        !run.ops().iter().any(|op| op.starts_with("pulls/")),
+        "{:?}",
+        run.ops()
+    );
+}
+
+#[test]
+fn at_most_fifty_suggestions_and_none_where_no_rewrite_is_safe() {
+    let repo = Repo::new();
+    repo.write("README.md", "# widgets\n");
+    let base = repo.commit_all("A");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let tokens: Vec<String> = (0..55).map(|i| github_token(100 + i)).collect();
+    let env: String = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("TOKEN_{i}={t}\n"))
+        .collect();
+    repo.write("deploy/tokens.env", &env);
+    // A file type with no safe rewrite: steps only, no suggestion.
+    let loose = github_token(99);
+    repo.write("notes.txt", &format!("the token is {loose}\n"));
+    let head = repo.commit_all("B");
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr_payload(&base, &head, "octo/widgets", 2)),
+        &[],
+    );
+    run.assert_exit(1);
+    let reviews = run.reviews();
+    assert_eq!(reviews.len(), 1);
+    let comments = reviews[0]["comments"].as_array().expect("comments");
+    assert_eq!(comments.len(), 50);
+    assert!(comments.iter().all(|c| c["path"] == "deploy/tokens.env"));
+    assert!(
+        reviews[0]["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("5 more suggested fix(es) not posted"),
+        "{}",
+        reviews[0]["body"]
+    );
+    assert!(
+        run.summary.contains("5 more suggested fix(es) not posted"),
+        "{}",
+        run.summary
+    );
+    let mut secrets: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    secrets.push(&loose);
+    run.assert_no_leak(&secrets);
+}
