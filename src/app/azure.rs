@@ -17,7 +17,7 @@ use crate::changeset::{
 use crate::ci::azure::{AccessToken, AzureContext, BuildReason, RepositoryProvider};
 use crate::ci::Env;
 use crate::cli::CiArgs;
-use crate::findings::ScanResult;
+use crate::findings::{Finding, ScanResult};
 use crate::publish::azure::{feedback, iterations, Client, PullRequestRef};
 use crate::publish::retry::RetryPolicy;
 use crate::report::azure_commands::{self as commands, IssueKind};
@@ -87,6 +87,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
             threads: args.pr_comment,
             status: args.check_run,
         };
+        let comment = thread_comment(args, &changes, &result);
         let warnings = feedback::publish(
             client,
             &rt,
@@ -95,7 +96,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
             threshold,
             policy.pending_line().as_deref(),
             ctx.build_url.clone(),
-            &report::markdown::thread_comment,
+            &comment,
         );
         warnings.iter().for_each(|w| warn(w));
     }
@@ -362,4 +363,31 @@ fn file_link(ctx: &AzureContext) -> Option<String> {
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// A finding's thread text: what it is, then (with `--suggest-fixes`) the line to write
+/// instead as a code block, where to store the value and how to rotate it. Azure DevOps'
+/// REST API documents no suggested-change comment (a comment's `commentType` is `text`,
+/// `codeChange` or `system`), so the replacement is shown for copying.
+fn thread_comment(
+    args: &CiArgs,
+    changes: &ChangeSet,
+    result: &ScanResult,
+) -> impl Fn(&Finding) -> String {
+    let advice = if args.suggest_fixes {
+        super::fix_advice(changes, result, false)
+    } else {
+        Vec::new()
+    };
+    move |f: &Finding| {
+        let mut md = report::markdown::thread_comment(f);
+        if let Some(a) = advice
+            .iter()
+            .find(|a| a.fingerprint == f.fingerprint && a.line == f.line && a.path == f.path)
+        {
+            md.push_str("\n\n");
+            md.push_str(&report::suggestion::thread_fix(a));
+        }
+        md
+    }
 }

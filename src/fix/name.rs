@@ -57,6 +57,10 @@ pub(super) fn setting_name(rule_id: &str, key: Option<&str>) -> String {
         return key;
     }
     let noun = noun_of(&default);
+    // `AWS_ACCESS_KEY_ID` already says `ID`: do not make it `AWS_ACCESS_KEY_ID_ID`.
+    if key == default || key.ends_with(&format!("_{noun}")) {
+        return key;
+    }
     format!("{key}_{noun}")
 }
 
@@ -210,6 +214,11 @@ mod tests {
         );
         assert_eq!(setting_name("generic-password", Some("db-pwd")), "DB_PWD");
         assert_eq!(setting_name("github-pat", Some("token")), "GH_TOKEN");
+        // A key that already ends in what the rule holds is kept as it is.
+        assert_eq!(
+            setting_name("aws-access-key-id", Some("AWS_ACCESS_KEY_ID")),
+            "AWS_ACCESS_KEY_ID"
+        );
     }
 
     #[test]

@@ -1497,3 +1497,54 @@ fn a_ci_build_of_the_default_branch_uses_its_own_config() {
     );
     assert!(fake.server.requests().is_empty());
 }
+
+#[test]
+fn a_thread_carries_the_replacement_line_and_rotation_steps_without_the_secret() {
+    let planted = Planted::new();
+    let (repo, merge) = pr_repo(&planted, add_secrets(&planted));
+    let fake = FakeAzure::start();
+    let build = Build::pr(&fake, repo.path(), &merge);
+    let out = build.run(repo.path(), &[]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    let reqs = fake.checked_requests();
+    let created = ops(&reqs, "Pull Request Threads_Create");
+    let content_at = |path: &str, line: u32| -> String {
+        created
+            .iter()
+            .map(|r| r.json())
+            .find(|b| {
+                b["threadContext"]["filePath"] == json!(format!("/{path}"))
+                    && b["threadContext"]["rightFileStart"]["line"] == json!(line)
+            })
+            .and_then(|b| b["comments"][0]["content"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("no thread on {path}:{line}"))
+    };
+    let env = content_at("config/app.env", 2);
+    assert!(
+        env.contains("**Replace the line with**")
+            && env.contains("```\nAWS_ACCESS_KEY_ID=\"${AWS_ACCESS_KEY_ID:?}\"\n```"),
+        "{env}"
+    );
+    let storage = content_at("src/storage.json", 3);
+    assert!(storage.contains("**Replace the line with**"), "{storage}");
+    assert!(
+        storage.contains("Rotate it (Storage account key)")
+            && storage.contains("az storage account keys renew"),
+        "{storage}"
+    );
+    for c in [&env, &storage] {
+        assert_no_secret("thread", c, &planted);
+    }
+    assert_no_secret_anywhere(&out, &reqs, &build, &planted);
+
+    // `--suggest-fixes false`: the thread says what it is, without a replacement.
+    let fake = FakeAzure::start();
+    let build = Build::pr(&fake, repo.path(), &merge);
+    let out = build.run(repo.path(), &["--suggest-fixes", "false"]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    let reqs = fake.checked_requests();
+    for t in ops(&reqs, "Pull Request Threads_Create") {
+        let content = t.json()["comments"][0]["content"].to_string();
+        assert!(!content.contains("Replace the line"), "{content}");
+    }
+}
