@@ -375,7 +375,7 @@ fn thread_comment(
     result: &ScanResult,
 ) -> impl Fn(&Finding) -> String {
     let advice = if args.suggest_fixes {
-        super::fix_advice(changes, result, false)
+        super::fix_advice(changes, result)
     } else {
         Vec::new()
     };

@@ -11,7 +11,8 @@ use crate::changeset::{self, short_sha, ChangeSet, Checkout, FetchAuth, ListedFi
 use crate::ci::github::{resolve_token, EventRange, GithubContext, PullRequestEvent};
 use crate::ci::Env;
 use crate::cli::CiArgs;
-use crate::findings::{AccessToken, ScanResult, Severity};
+use crate::findings::{AccessToken, Finding, ScanResult, Severity};
+use crate::fix::Advice;
 use crate::publish::github::code_scanning::Poll;
 use crate::publish::github::feedback::{Publisher, Subject, Texts, Wanted};
 use crate::publish::github::review::LineComment;
@@ -117,7 +118,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     let suggestions = timed(&mut t.reports, || {
         suggested_fixes(args, &ctx, &changes, &result)
     });
-    summary.push_str(&suggestions.not_posted);
+    summary.push_str(&suggestions.summary);
 
     // Publishing: the network side. A deleted branch has no commit to hang results on.
     if let (Some(client), false) = (&client, ctx.range == EventRange::Deleted) {
@@ -133,6 +134,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
             title: &markdown::check_title(&result, threshold),
             summary: &summary,
             sarif: &sarif,
+            annotation_steps: &|f: &Finding| suggestions.annotation_steps(f),
             review_body: &suggestions.body,
             suggestions: &suggestions.comments,
         };
@@ -183,14 +185,25 @@ fn write_local_outputs(
     Ok(summary)
 }
 
-/// The review comments with suggested changes, one per added line that has an exact
-/// rewrite, at most [`SUGGESTIONS_MAX`].
+/// Fix advice for every finding, and the review comments with suggested changes: one per
+/// added line that has an exact rewrite, at most [`SUGGESTIONS_MAX`].
 #[derive(Default)]
 struct Suggestions {
+    advice: Vec<Advice>,
     comments: Vec<LineComment>,
     body: String,
-    /// Markdown listing the rewrites past the limit (empty when none).
-    not_posted: String,
+    /// Markdown for the summary: rewrites past the limit, findings with no safe rewrite.
+    summary: String,
+}
+
+impl Suggestions {
+    /// The fix and rotation steps a finding's check-run annotation adds.
+    fn annotation_steps(&self, f: &Finding) -> Option<String> {
+        self.advice
+            .iter()
+            .find(|a| a.fingerprint == f.fingerprint && a.line == f.line && a.path == f.path)
+            .and_then(report::suggestion::annotation_steps)
+    }
 }
 
 fn suggested_fixes(
@@ -199,12 +212,14 @@ fn suggested_fixes(
     changes: &ChangeSet,
     result: &ScanResult,
 ) -> Suggestions {
-    if !args.suggest_fixes || ctx.pull_request().is_none() {
+    if !args.suggest_fixes {
         return Suggestions::default();
     }
-    let advice = super::fix_advice(changes, result, true);
-    let mut exact: Vec<(&crate::fix::Advice, LineComment)> = advice
+    let advice = super::fix_advice(changes, result);
+    let on_pr = ctx.pull_request().is_some();
+    let mut exact: Vec<(&Advice, LineComment)> = advice
         .iter()
+        .filter(|a| on_pr && super::adds_line(changes, &a.path, a.line))
         .filter_map(|a| {
             let f = result
                 .findings
@@ -225,20 +240,25 @@ fn suggested_fixes(
     // One suggestion per line: the rewrite already covers every secret on it.
     exact.sort_by(|(a, _), (b, _)| (&a.path, a.line).cmp(&(&b.path, b.line)));
     exact.dedup_by(|(a, _), (b, _)| a.path == b.path && a.line == b.line);
-    let rest: Vec<&crate::fix::Advice> = exact
+    let rest: Vec<&Advice> = exact
         .iter()
         .skip(SUGGESTIONS_MAX)
         .map(|(a, _)| *a)
         .collect();
+    let manual: Vec<&Advice> = advice.iter().filter(|a| a.replacement.is_none()).collect();
+    let summary =
+        report::suggestion::not_suggested(&rest) + &report::suggestion::manual_fixes(&manual);
+    let body = report::suggestion::review_body(exact.len().min(SUGGESTIONS_MAX), &rest);
     let comments: Vec<LineComment> = exact
         .into_iter()
         .take(SUGGESTIONS_MAX)
         .map(|(_, c)| c)
         .collect();
     Suggestions {
-        body: report::suggestion::review_body(comments.len(), &rest),
-        not_posted: report::suggestion::not_suggested(&rest),
+        advice,
         comments,
+        body,
+        summary,
     }
 }
 

@@ -428,13 +428,8 @@ pub fn baseline(args: &BaselineArgs) -> anyhow::Result<Exit> {
 }
 
 /// What to write instead of each finding's secret, from the scanned content of its file
-/// (a file that cannot be read again or is not UTF-8 gets no advice). With `added_only`,
-/// only findings whose line the change adds (where a pull-request suggestion can go).
-pub(crate) fn fix_advice(
-    changes: &ChangeSet,
-    result: &ScanResult,
-    added_only: bool,
-) -> Vec<crate::fix::Advice> {
+/// (a file that cannot be read again or is not UTF-8 gets no advice).
+pub(crate) fn fix_advice(changes: &ChangeSet, result: &ScanResult) -> Vec<crate::fix::Advice> {
     let mut by_path: std::collections::BTreeMap<&str, Vec<&crate::findings::Finding>> =
         std::collections::BTreeMap::new();
     for f in &result.findings {
@@ -453,12 +448,16 @@ pub(crate) fn fix_advice(
             changeset::Source::Bytes(b) => b.clone(),
         };
         if let Ok(text) = String::from_utf8(bytes) {
-            out.extend(
-                crate::fix::advise(&file.path, &text, findings)
-                    .into_iter()
-                    .filter(|a| !added_only || file.lines.admits(a.line, a.line)),
-            );
+            out.extend(crate::fix::advise(&file.path, &text, findings));
         }
     }
     out
+}
+
+/// Whether the change adds line `line` of `path` (where a pull-request suggestion can go).
+pub(crate) fn adds_line(changes: &ChangeSet, path: &str, line: u32) -> bool {
+    changes
+        .files
+        .iter()
+        .any(|f| f.path == path && f.lines.admits(line, line))
 }

@@ -107,6 +107,57 @@ pub fn not_suggested(rest: &[&Advice]) -> String {
     md
 }
 
+/// Plain text for a finding's check-run annotation: the fix where there is no safe
+/// rewrite (with a rewrite, the suggestion says it), then how to rotate.
+pub fn annotation_steps(advice: &Advice) -> Option<String> {
+    let mut out = String::new();
+    match (&advice.replacement, &advice.setting) {
+        (Some(_), Some(setting)) => {
+            let _ = writeln!(
+                out,
+                "Fix: read `{setting}` instead (see the suggested change)."
+            );
+        }
+        (Some(_), None) => {
+            let _ = writeln!(out, "Fix: drop the key (see the suggested change).");
+        }
+        (None, _) => {
+            for step in &advice.steps {
+                let _ = writeln!(out, "- {step}");
+            }
+        }
+    }
+    if let Some(r) = rotation(&advice.rule_id) {
+        let _ = writeln!(out, "Rotate it ({}):", r.credential);
+        for (i, step) in r.steps.iter().enumerate() {
+            let _ = writeln!(out, "{}. {step}", i + 1);
+        }
+    }
+    let out = out.trim_end().to_string();
+    (!out.is_empty()).then_some(out)
+}
+
+/// The summary's section for findings with no safe rewrite: what to do instead.
+pub fn manual_fixes(advice: &[&Advice]) -> String {
+    if advice.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("\n### No safe rewrite: fix these by hand\n\n");
+    for a in advice {
+        let _ = writeln!(
+            md,
+            "- {}:{} ({})",
+            markdown_code(&a.path),
+            a.line,
+            markdown_code(&a.rule_id)
+        );
+        for step in &a.steps {
+            let _ = writeln!(md, "  - {step}");
+        }
+    }
+    md
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -538,7 +538,7 @@ fn check_run_sends_annotations_in_batches_of_fifty_and_completes_last() {
         title: "120 secrets found".into(),
         summary: "## secretgate\n".into(),
         details_url: Some("https://github.com/octo/widgets/actions/runs/1".into()),
-        annotations: checks::annotations(&result, Some(Severity::High)),
+        annotations: checks::annotations(&result, Some(Severity::High), &|_| None),
     };
     let rt = rt();
     let c = client(&rt, &server);
@@ -2123,6 +2123,28 @@ impl GateRun {
             .collect()
     }
 
+    /// The check-run annotation messages on `path`.
+    fn annotation_messages(&self, path: &str) -> Vec<String> {
+        let spec = Spec::get();
+        self.requests
+            .iter()
+            .filter(|r| {
+                matches!(
+                    spec.op_of(&r.method, &r.path),
+                    Some("checks/create" | "checks/update")
+                )
+            })
+            .flat_map(|r| {
+                r.json()["output"]["annotations"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter(|a| a["path"] == path)
+            .map(|a| a["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
     /// The text of the `::warning` workflow commands that are not about a file.
     fn warnings(&self) -> Vec<&str> {
         self.stdout
@@ -2186,6 +2208,12 @@ fn a_pr_gets_one_review_with_a_suggestion_on_each_added_secret_line() {
             other => panic!("unexpected path {other:?}"),
         }
     }
+    let settings = run.annotation_messages("src/settings.py");
+    assert!(
+        settings[0].contains("Fix: read `GITHUB_TOKEN`") && settings[0].contains("Rotate it"),
+        "{}",
+        settings[0]
+    );
     // Request bodies (review and comments) are in the leak check, with everything else.
     run.assert_no_leak(&pr.secrets());
 }
@@ -2318,6 +2346,20 @@ fn at_most_fifty_suggestions_and_none_where_no_rewrite_is_safe() {
     );
     assert!(
         run.summary.contains("5 more suggested fix(es) not posted"),
+        "{}",
+        run.summary
+    );
+    // No suggestion on notes.txt: its annotation and the summary carry the steps instead.
+    let notes = run.annotation_messages("notes.txt");
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].contains("No rewrite is safe") && notes[0].contains("Rotate it (GitHub token)"),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        run.summary.contains("No safe rewrite: fix these by hand")
+            && run.summary.contains("`notes.txt`:1"),
         "{}",
         run.summary
     );

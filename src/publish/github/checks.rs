@@ -41,9 +41,12 @@ fn level(f: &Finding, fail_at: Option<Severity>) -> &'static str {
     }
 }
 
+/// What an annotation adds after a finding's remediation (the fix and rotation steps).
+pub type Steps<'a> = &'a dyn Fn(&Finding) -> Option<String>;
+
 /// One annotation per finding, most severe first, at most [`MAX_ANNOTATIONS`]. Messages
-/// carry the redacted value only.
-pub fn annotations(result: &ScanResult, fail_at: Option<Severity>) -> Vec<Value> {
+/// carry the redacted value only, then `steps` for the finding.
+pub fn annotations(result: &ScanResult, fail_at: Option<Severity>, steps: Steps) -> Vec<Value> {
     let mut findings: Vec<&Finding> = result.findings.iter().collect();
     findings.sort_by(|a, b| {
         b.severity
@@ -61,6 +64,10 @@ pub fn annotations(result: &ScanResult, fail_at: Option<Severity>) -> Vec<Value>
             if !f.remediation.is_empty() {
                 message.push_str("\n\n");
                 message.push_str(&f.remediation);
+            }
+            if let Some(more) = steps(f) {
+                message.push_str("\n\n");
+                message.push_str(&more);
             }
             let mut a = json!({
                 "path": f.path,
@@ -191,7 +198,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let a = annotations(&r, Some(Severity::High));
+        let a = annotations(&r, Some(Severity::High), &|_| None);
         assert_eq!(a.len(), 2);
         assert_eq!(a[0]["start_line"], 10, "most severe first");
         assert_eq!(a[0]["end_line"], 12);

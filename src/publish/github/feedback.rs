@@ -42,6 +42,8 @@ pub struct Texts<'a> {
     pub summary: &'a str,
     /// The SARIF log for a result (the code-scanning upload may trim the result first).
     pub sarif: &'a SarifBuilder<'a>,
+    /// What each finding's check-run annotation adds: fix and rotation steps.
+    pub annotation_steps: checks::Steps<'a>,
     /// The review's text and its suggested changes (none: no review).
     pub review_body: &'a str,
     pub suggestions: &'a [LineComment],
@@ -87,7 +89,7 @@ impl Publisher<'_> {
                 title: texts.title.to_string(),
                 summary: texts.summary.to_string(),
                 details_url: subject.details_url.clone(),
-                annotations: checks::annotations(result, threshold),
+                annotations: checks::annotations(result, threshold, texts.annotation_steps),
             };
             match self.rt.block_on(checks::publish(self.client, &run)) {
                 Ok(id) => eprintln!("secretgate: check run {id} created"),

@@ -91,8 +91,6 @@ pub async fn post(
         "comments": new,
     });
     let path = client.repo_path(&format!("/pulls/{number}/reviews"));
-    client
-        .post(Operation::CreateReview, &path, &review)
-        .await?;
+    client.post(Operation::CreateReview, &path, &review).await?;
     Ok(Outcome::Posted(n))
 }
