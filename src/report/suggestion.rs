@@ -162,6 +162,33 @@ pub fn manual_fixes(advice: &[&Advice]) -> String {
 mod tests {
     use super::*;
 
+    fn advice(replacement: Option<&str>) -> Advice {
+        Advice {
+            fingerprint: "fp".into(),
+            path: "notes.txt".into(),
+            line: 1,
+            rule_id: "github-pat".into(),
+            replacement: replacement.map(str::to_string),
+            setting: replacement.map(|_| "GH_TOKEN".to_string()),
+            steps: vec!["Store the value as `GH_TOKEN`.".into()],
+        }
+    }
+
+    #[test]
+    fn no_safe_rewrite_means_no_suggestion_but_steps_and_rotation() {
+        let a = advice(None);
+        assert!(thread_fix(&a).contains("Rotate it (GitHub token)"));
+        assert!(!thread_fix(&a).contains("Replace the line"));
+        let text = annotation_steps(&a).expect("steps");
+        assert!(text.starts_with("- Store the value") && text.contains("Rotate it"));
+        assert!(manual_fixes(&[&a]).contains("`notes.txt`:1"));
+        let a = advice(Some("token = \"${GH_TOKEN:?}\""));
+        assert!(thread_fix(&a).contains("```\ntoken = \"${GH_TOKEN:?}\"\n```"));
+        assert!(annotation_steps(&a)
+            .expect("steps")
+            .starts_with("Fix: read `GH_TOKEN`"));
+    }
+
     #[test]
     fn a_fence_outgrows_backticks_in_the_line() {
         assert_eq!(fence("plain"), "```");
