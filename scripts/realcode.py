@@ -61,11 +61,14 @@ def trees() -> list[dict]:
 
 
 def line_hash(root: Path, tree: str, path: str, line: int) -> str | None:
-    """sha256 prefix of the line's trimmed text; None when the file or line is not there."""
+    """sha256 prefix of the line's trimmed text (line 0: of the whole file, for findings on a file such
+    as a PKCS#12 bundle); None when the file or line is not there."""
     try:
         data = (root / tree / path).read_bytes()
     except OSError:
         return None
+    if line == 0:
+        return hashlib.sha256(data).hexdigest()[:HASH_CHARS]
     lines = data.split(b"\n")
     if not 1 <= line <= len(lines):
         return None
@@ -122,14 +125,33 @@ def run_kingfisher(binary: str, tree_dir: Path, threads: int) -> list[tuple[str,
 
 
 def run_gitleaks(binary: str, tree_dir: Path, threads: int) -> list[tuple[str, int, str]]:
+    """gitleaks findings; a multi-line match (a Kubernetes Secret from `kind: Secret` on) is put on the
+    line that holds the secret, so each scanner is judged on the same line. The unredacted report
+    lives only in a temporary folder and in memory; nothing of a value is kept."""
     del threads  # gitleaks picks its own
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "gl.json"
-        cmd = [binary, "dir", ".", "-f", "json", "-r", str(report), "--no-banner", "--redact",
-               "--exit-code", "0", "-l", "error"]
+        cmd = [binary, "dir", ".", "-f", "json", "-r", str(report), "--no-banner", "--exit-code", "0", "-l", "error"]
         subprocess.run(cmd, cwd=tree_dir, capture_output=True, check=False)
         doc = json.loads(report.read_text())
-    return [(rel(f["File"]), int(f["StartLine"]), f["RuleID"]) for f in doc]
+    found = []
+    for f in doc:
+        path, line = rel(f["File"]), int(f["StartLine"])
+        end = int(f.get("EndLine") or line)
+        first = (f.get("Secret") or "").split("\n")[0].strip()
+        if end > line and first:
+            try:
+                lines = (tree_dir / path).read_text(encoding="utf-8", errors="replace").split("\n")
+            except OSError:
+                lines = []
+            for n in range(line, min(end, len(lines)) + 1):
+                if first in lines[n - 1]:
+                    line = n
+                    break
+            else:
+                line = end  # a decoded secret is not in the text; the match ends on its line
+        found.append((path, line, f["RuleID"]))
+    return found
 
 
 # ---------------------------------------------------------------- scoring
