@@ -9,7 +9,8 @@ rule) and labels keep a short hash of the line, never its text.
 Commands (see realcode/README.md):
   score  --secretgate BIN [--name NAME]   scan every tree with BIN, then print the table
   peers  --kingfisher BIN --gitleaks BIN  rerun the peers and rewrite realcode/peer-findings.tsv
-  todo   [--secretgate BIN]               list flagged lines that have no label yet (reads the trees)
+  todo   [--secretgate BIN]               list flagged lines that have no label yet (no text)
+  extract --git-dir DIR TREE              lay out a tree at its pinned commit
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import defaultdict
 from pathlib import Path
 
@@ -181,7 +183,7 @@ def present_trees(root: Path) -> tuple[list[str], list[str]]:
 
 
 def score(findings: list[dict], root: Path, names: list[str], scanners: list[str], out=sys.stdout,
-          check_hashes: bool = True) -> int:
+          check_hashes: bool = True, detail: list[str] | None = None) -> int:
     """Print the table; return the number of flagged lines without a label."""
     labels = load_labels()
     sizes = {t: tree_bytes(root / t) for t in names}
@@ -236,6 +238,8 @@ def score(findings: list[dict], root: Path, names: list[str], scanners: list[str
         last = r[0]
         print(fmt.format(*map(str, r)), file=out)
     print(f"\ncredential lines in the labelled union: {total_creds}; tree bytes: {total_bytes}", file=out)
+    for s in detail or []:
+        print_detail(s, findings, labels, out)
     if unlabelled:
         print(f"\nUNLABELLED: {len(unlabelled)} flagged lines have no label; the figures above are not final "
               f"until they are labelled (`scripts/realcode.py todo`). First ones:", file=out)
@@ -247,6 +251,34 @@ def score(findings: list[dict], root: Path, names: list[str], scanners: list[str
         for t, p, n in stale[:20]:
             print(f"  {t}/{p}:{n}", file=out)
     return len(unlabelled)
+
+
+def print_detail(scanner: str, findings: list[dict], labels: dict, out) -> None:
+    """Noise lines and missed credential lines of one scanner, by rule and kind, with locations."""
+    noise = defaultdict(lambda: defaultdict(set))  # rule -> kind -> {line}
+    hit = set()
+    for f in findings:
+        if f["scanner"] != scanner:
+            continue
+        key = (f["tree"], f["path"], int(f["line"]))
+        hit.add(key)
+        lab = labels.get(key)
+        if lab and lab["label"] == "noise":
+            noise[f["rule"]][lab["kind"]].add(key)
+    print(f"\n{scanner}: noise lines by rule and kind", file=out)
+    for rule, kinds in sorted(noise.items(), key=lambda x: -sum(len(v) for v in x[1].values())):
+        print(f"  {rule}: {sum(len(v) for v in kinds.values())}", file=out)
+        for kind, keys in sorted(kinds.items(), key=lambda x: -len(x[1])):
+            t, p, n = sorted(keys)[0]
+            print(f"    {kind}: {len(keys)}   e.g. {t}/{p}:{n}", file=out)
+    missed = defaultdict(list)
+    for key, lab in labels.items():
+        if lab["label"] == "credential" and key not in hit and any(key[0] == f["tree"] for f in findings):
+            missed[lab["kind"]].append(key)
+    print(f"{scanner}: credential lines of the labelled union not found, by kind", file=out)
+    for kind, keys in sorted(missed.items(), key=lambda x: -len(x[1])):
+        t, p, n = sorted(keys)[0]
+        print(f"    {kind}: {len(keys)}   e.g. {t}/{p}:{n}", file=out)
 
 
 # ---------------------------------------------------------------- commands
@@ -273,7 +305,7 @@ def cmd_score(args) -> int:
         peers = [r for r in read_tsv(PEERS_TSV) if r["tree"] in names]
         findings += peers
         scanners += sorted({r["scanner"] for r in peers})
-    unl = score(findings, root, names, scanners)
+    unl = score(findings, root, names, scanners, detail=args.detail)
     return 1 if (unl and args.strict) else 0
 
 
@@ -295,6 +327,53 @@ def cmd_peers(args) -> int:
             if not ((r["scanner"] == "kingfisher" and args.kingfisher) or (r["scanner"] == "gitleaks" and args.gitleaks))]
     rows = sorted(keep + rows, key=lambda r: (r["tree"], r["path"], int(r["line"]), r["scanner"], r["rule"]))
     write_tsv(PEERS_TSV, FINDING_FIELDS, rows)
+    return 0
+
+
+def cmd_extract(args) -> int:
+    """Lay out one tree at its pinned commit from a bare git dir (as the search tool's fetch brings),
+    skipping blobs the snapshot lacks (files of 4 MiB and more) and the tree's left-out prefixes."""
+    row = next((t for t in trees() if t["tree"] == args.tree), None)
+    if row is None:
+        raise SystemExit(f"extract: {args.tree} is not in {TREES_TSV}")
+    dest = Path(args.trees) / args.tree
+    if dest.exists():
+        raise SystemExit(f"extract: {dest} exists; remove it first")
+    left_out = [p for p in row["left_out"].split(",") if p and p != "-"]
+    git = ["git", "--git-dir", args.git_dir]
+    listing = subprocess.run(git + ["ls-tree", "-r", "-z", row["commit"]], capture_output=True, check=True).stdout
+    entries = []
+    for rec in listing.split(b"\0"):
+        if not rec:
+            continue
+        meta, raw_path = rec.split(b"\t", 1)
+        mode, kind, sha = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if kind == b"blob" and mode != b"120000" and not any(path.startswith(p) for p in left_out):
+            entries.append((sha, path))
+    batch = subprocess.Popen(git + ["cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert batch.stdin and batch.stdout
+
+    def feed() -> None:  # from another thread, so neither pipe fills while the other waits
+        assert batch.stdin
+        for sha, _ in entries:
+            batch.stdin.write(sha + b"\n")
+        batch.stdin.close()
+
+    threading.Thread(target=feed, daemon=True).start()
+    missing = 0
+    for _sha, path in entries:
+        header = batch.stdout.readline().split()
+        if header[1] == b"missing":
+            missing += 1
+            continue
+        data = batch.stdout.read(int(header[2]))
+        batch.stdout.read(1)
+        out = dest / path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    batch.wait()
+    print(f"{dest}: {len(entries) - missing} files, {missing} absent from the snapshot")
     return 0
 
 
@@ -334,6 +413,8 @@ def main() -> int:
     s.add_argument("--no-peers", action="store_true", help="leave out the recorded peer findings")
     s.add_argument("--findings-out", help="also write secretgate's normalised findings here (TSV)")
     s.add_argument("--strict", action="store_true", help="exit 1 when a flagged line has no label")
+    s.add_argument("--detail", action="append", metavar="SCANNER",
+                   help="also list that scanner's noise and missed credential lines by rule and kind")
     p = sub.add_parser("peers", help="rerun Kingfisher and gitleaks and rewrite realcode/peer-findings.tsv")
     p.add_argument("--kingfisher")
     p.add_argument("--gitleaks")
@@ -341,8 +422,11 @@ def main() -> int:
     t.add_argument("--secretgate", action="append", metavar="[NAME=]BIN")
     t.add_argument("--findings", action="append", help="extra normalised findings TSV files")
     t.add_argument("--out", default="/tmp/realcode-todo.tsv")
+    e = sub.add_parser("extract", help="lay out a tree at its pinned commit from a bare git dir")
+    e.add_argument("--git-dir", required=True)
+    e.add_argument("tree")
     args = ap.parse_args()
-    return {"score": cmd_score, "peers": cmd_peers, "todo": cmd_todo}[args.cmd](args)
+    return {"score": cmd_score, "peers": cmd_peers, "todo": cmd_todo, "extract": cmd_extract}[args.cmd](args)
 
 
 if __name__ == "__main__":
