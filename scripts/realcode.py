@@ -98,7 +98,10 @@ def rel(path: str) -> str:
     return path
 
 
-def run_secretgate(binary: str, tree_dir: Path, threads: int) -> list[tuple[str, int, str]]:
+CONFIDENCE = ["low", "medium", "high"]
+
+
+def run_secretgate(binary: str, tree_dir: Path, threads: int, min_confidence: str = "low") -> list[tuple[str, int, str]]:
     cmd = [binary, "scan", ".", "--format", "json", "--fail-on", "never"]
     if threads:
         cmd += ["--threads", str(threads)]
@@ -106,7 +109,9 @@ def run_secretgate(binary: str, tree_dir: Path, threads: int) -> list[tuple[str,
     if out.returncode != 0:
         raise SystemExit(f"secretgate failed on {tree_dir} (exit {out.returncode}): {out.stderr.decode()[-500:]}")
     doc = json.loads(out.stdout)
-    return [(rel(f["path"]), int(f["line"]), f["rule_id"]) for f in doc["findings"]]
+    floor = CONFIDENCE.index(min_confidence)
+    return [(rel(f["path"]), int(f["line"]), f["rule_id"]) for f in doc["findings"]
+            if CONFIDENCE.index(f.get("confidence", "high")) >= floor]
 
 
 def run_kingfisher(binary: str, tree_dir: Path, threads: int) -> list[tuple[str, int, str]]:
@@ -162,16 +167,23 @@ def run_gitleaks(binary: str, tree_dir: Path, threads: int) -> list[tuple[str, i
 def load_labels() -> dict[tuple[str, str, int], dict]:
     labels = {}
     for r in read_tsv(LABELS_TSV):
+        where = f"{r['tree']}/{r['path']}:{r['line']}"
         if r["label"] not in LABELS:
-            raise SystemExit(f"labels.tsv: bad label {r['label']!r} at {r['tree']}:{r['path']}:{r['line']}")
-        labels[(r["tree"], r["path"], int(r["line"]))] = r
+            raise SystemExit(f"labels.tsv: bad label {r['label']!r} at {where}")
+        if not r["kind"] or len(r["hash"]) != HASH_CHARS:
+            raise SystemExit(f"labels.tsv: a label needs a kind and a {HASH_CHARS}-digit hash, at {where}")
+        key = (r["tree"], r["path"], int(r["line"]))
+        if key in labels:
+            raise SystemExit(f"labels.tsv: {where} is labelled twice")
+        labels[key] = r
     return labels
 
 
-def scan_all(binary: str, name: str, root: Path, names: list[str], threads: int) -> list[dict]:
+def scan_all(binary: str, name: str, root: Path, names: list[str], threads: int,
+             min_confidence: str = "low") -> list[dict]:
     rows = []
     for t in names:
-        for path, line, rule in run_secretgate(binary, root / t, threads):
+        for path, line, rule in run_secretgate(binary, root / t, threads, min_confidence):
             rows.append({"tree": t, "path": path, "line": line, "scanner": name, "rule": rule})
         print(f"  scanned {t} with {name}", file=sys.stderr)
     return rows
@@ -297,7 +309,7 @@ def cmd_score(args) -> int:
     for spec in args.secretgate:
         name, _, binary = spec.rpartition("=")
         name = name or "secretgate"
-        findings += scan_all(binary, name, root, names, args.threads)
+        findings += scan_all(binary, name, root, names, args.threads, args.min_confidence)
         scanners.append(name)
     if args.findings_out:
         write_tsv(Path(args.findings_out), FINDING_FIELDS, findings)
@@ -411,6 +423,8 @@ def main() -> int:
     s.add_argument("--secretgate", action="append", required=True, metavar="[NAME=]BIN",
                    help="a secretgate binary; repeat to compare builds side by side")
     s.add_argument("--no-peers", action="store_true", help="leave out the recorded peer findings")
+    s.add_argument("--min-confidence", choices=CONFIDENCE, default="low",
+                   help="count only secretgate findings of this confidence or higher (default: all)")
     s.add_argument("--findings-out", help="also write secretgate's normalised findings here (TSV)")
     s.add_argument("--strict", action="store_true", help="exit 1 when a flagged line has no label")
     s.add_argument("--detail", action="append", metavar="SCANNER",
