@@ -77,6 +77,29 @@ def line_hash(root: Path, tree: str, path: str, line: int) -> str | None:
     return hashlib.sha256(lines[line - 1].strip()).hexdigest()[:HASH_CHARS]
 
 
+_BINARY: dict[Path, bool] = {}
+
+
+def is_binary(path: Path) -> bool:
+    """A NUL in the first 8 KiB, as git and most scanners decide."""
+    if path not in _BINARY:
+        try:
+            with path.open("rb") as f:
+                _BINARY[path] = b"\0" in f.read(8192)
+        except OSError:
+            _BINARY[path] = False
+    return _BINARY[path]
+
+
+def on_file_level(root: Path, rows: list[dict]) -> list[dict]:
+    """A finding in a binary file (a PKCS#12 bundle) is a finding on the file: line 0, whatever
+    line the scanner gave (gitleaks says 0, secretgate 1), so scanners compare on one key."""
+    for r in rows:
+        if int(r["line"]) != 0 and is_binary(root / r["tree"] / r["path"]):
+            r["line"] = 0
+    return rows
+
+
 def tree_bytes(root: Path) -> int:
     """Bytes of every regular file under the tree (symlinks not followed): what a scanner is handed."""
     total = 0
@@ -186,7 +209,7 @@ def scan_all(binary: str, name: str, root: Path, names: list[str], threads: int,
         for path, line, rule in run_secretgate(binary, root / t, threads, min_confidence):
             rows.append({"tree": t, "path": path, "line": line, "scanner": name, "rule": rule})
         print(f"  scanned {t} with {name}", file=sys.stderr)
-    return rows
+    return on_file_level(root, rows)
 
 
 def present_trees(root: Path) -> tuple[list[str], list[str]]:
@@ -314,7 +337,7 @@ def cmd_score(args) -> int:
     if args.findings_out:
         write_tsv(Path(args.findings_out), FINDING_FIELDS, findings)
     if not args.no_peers:
-        peers = [r for r in read_tsv(PEERS_TSV) if r["tree"] in names]
+        peers = on_file_level(root, [r for r in read_tsv(PEERS_TSV) if r["tree"] in names])
         findings += peers
         scanners += sorted({r["scanner"] for r in peers})
     unl = score(findings, root, names, scanners, detail=args.detail)
@@ -333,7 +356,8 @@ def cmd_peers(args) -> int:
             if not binary:
                 continue
             hits = sorted(set(runner(binary, root / t, args.threads)))
-            rows += [{"tree": t, "path": p, "line": n, "scanner": scanner, "rule": r} for p, n, r in hits]
+            rows += on_file_level(root, [{"tree": t, "path": p, "line": n, "scanner": scanner, "rule": r}
+                                         for p, n, r in hits])
             print(f"  {scanner} on {t}: {len(hits)} findings", file=sys.stderr)
     keep = [r for r in read_tsv(PEERS_TSV)
             if not ((r["scanner"] == "kingfisher" and args.kingfisher) or (r["scanner"] == "gitleaks" and args.gitleaks))]
@@ -393,12 +417,12 @@ def cmd_todo(args) -> int:
     """Flagged lines without a label, with the line's text, for the person labelling (terminal only)."""
     root = Path(args.trees)
     names, _ = present_trees(root)
-    findings = [r for r in read_tsv(PEERS_TSV) if r["tree"] in names]
+    findings = on_file_level(root, [r for r in read_tsv(PEERS_TSV) if r["tree"] in names])
     for spec in args.secretgate or []:
         name, _, binary = spec.rpartition("=")
         findings += scan_all(binary, name or "secretgate", root, names, args.threads)
     for extra in args.findings or []:
-        findings += read_tsv(Path(extra))
+        findings += on_file_level(root, read_tsv(Path(extra)))
     labels = load_labels()
     by_line = defaultdict(set)
     for f in findings:
