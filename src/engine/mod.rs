@@ -20,6 +20,7 @@ pub mod runs;
 pub mod scan;
 pub mod suppress;
 pub mod validate;
+pub mod value_check;
 mod value_run;
 
 use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
@@ -350,6 +351,9 @@ impl Engine {
             return;
         }
         if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
+            return;
+        }
+        if rule.value_check.is_some() && value_check::judge(secret).is_some() {
             return;
         }
         if let Some(context) = &rule.context {
