@@ -4,6 +4,7 @@
 
 use crate::cli::FailOn;
 use crate::engine::rule::RuleSpec;
+use crate::findings::Confidence;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,10 @@ pub struct Config {
     /// Findings at or above this severity fail the gate (`--fail-on` wins).
     #[serde(default)]
     pub fail_on: Option<FailOn>,
+    /// Findings below this confidence are reported but do not fail the gate
+    /// (`--fail-confidence` wins; default `medium`).
+    #[serde(default)]
+    pub fail_confidence: Option<Confidence>,
     /// Path globs never scanned (matched against repository-relative paths).
     #[serde(default)]
     pub exclude: Vec<String>,

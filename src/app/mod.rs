@@ -13,7 +13,7 @@ use crate::engine::rule::Rule;
 use crate::engine::scan::{self, FileScanner, Policy, ScanOptions};
 use crate::engine::suppress::AllowRule;
 use crate::engine::{ruleset, Engine};
-use crate::findings::{ScanResult, Severity};
+use crate::findings::{ScanResult, Severity, DEFAULT_FAIL_CONFIDENCE};
 use crate::publish::retry::RetryPolicy;
 use crate::report::{self, Format, ReportContext};
 use anyhow::Context as _;
@@ -91,11 +91,18 @@ impl Pipeline {
             // 0 means the default, all cores, for the walk and the scan alike.
             threads: common.threads.filter(|&n| n > 0),
         };
+        let fail_confidence = (common.fail_confidence)
+            .or(config.fail_confidence)
+            .unwrap_or(DEFAULT_FAIL_CONFIDENCE);
         Ok(Self {
             engine: Engine::new(rules)?,
             config,
             filter,
-            policy: Policy { allow, baseline },
+            policy: Policy {
+                allow,
+                baseline,
+                fail_confidence: Some(fail_confidence),
+            },
             options,
         })
     }

@@ -6,7 +6,7 @@ use super::baseline::Baseline;
 use super::suppress::AllowRule;
 use super::Engine;
 use crate::changeset::{ChangeSet, ChangedFile, Source};
-use crate::findings::{Finding, ScanResult, ScanStats, Warning};
+use crate::findings::{Confidence, Finding, ScanResult, ScanStats, Warning};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::io::Read;
@@ -41,11 +41,13 @@ impl Default for ScanOptions {
     }
 }
 
-/// Config-level filters applied after the engine: allow entries and the baseline.
+/// Config-level filters applied after the engine: allow entries and the baseline; and the
+/// least confidence that fails the gate (`None`: any).
 #[derive(Debug, Default)]
 pub struct Policy {
     pub allow: Vec<AllowRule>,
     pub baseline: Option<Baseline>,
+    pub fail_confidence: Option<Confidence>,
 }
 
 /// What happened to one file.
@@ -182,6 +184,7 @@ fn summarize(
         rules: engine.rule_infos(),
         stats,
         warnings,
+        fail_confidence: policy.fail_confidence,
     }
 }
 
