@@ -68,7 +68,7 @@ pub fn judge(value: &[u8]) -> Option<NotSecret> {
     if is_path(text) {
         return Some(NotSecret::Path);
     }
-    if is_hash(text) {
+    if is_hash(text) || is_name_with_uuid(text) {
         return Some(NotSecret::Hash);
     }
     if text.len() >= 60 && text.starts_with("gAAAAA") {
@@ -251,6 +251,22 @@ fn is_hash(v: &str) -> bool {
         })
 }
 
+/// A name around a UUID, as .NET `UserSecretsId`s are made
+/// (`aspnet-eShopOnContainers.Identity-90487118-103c-4ff0-b9da-e5e26f7ab0c5`).
+fn is_name_with_uuid(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.len() <= 36 {
+        return false;
+    }
+    (0..=b.len() - 36).any(|i| {
+        std::str::from_utf8(&b[i..i + 36]).is_ok_and(is_hash) && {
+            let rest = format!("{}{}", &v[..i], &v[i + 36..]);
+            let rest = rest.trim_matches(|c| matches!(c, '-' | '_' | '.'));
+            rest.is_empty() || rest.as_bytes()[0].is_ascii_alphabetic() && is_name(rest)
+        }
+    })
+}
+
 /// Identifiers and names: letters, digits and `_ . -` only, starting with a letter, and
 /// mostly words (`expandApiManagementApiSubscriptionKeyParamNames`,
 /// `UserAgentFeatureCredentialsIMDS`, `x-ms-authorization-auxiliary`).
@@ -308,7 +324,7 @@ fn is_encoded_text(v: &str) -> bool {
     let Ok(text) = std::str::from_utf8(&decoded) else {
         return false;
     };
-    if decoded.len() < 12
+    if decoded.len() < 8
         || !text
             .bytes()
             .all(|c| (0x20..0x7f).contains(&c) || matches!(c, b'\n' | b'\r' | b'\t'))
@@ -322,7 +338,29 @@ fn is_encoded_text(v: &str) -> bool {
 /// Mostly dictionary words once leetspeak is undone: `BEstrO0ng_#11`, `P@sstoken4567!`,
 /// `mypassword`, `#D33p-7h0uGH7~42!`, `QAZwsx123update`.
 fn is_human_chosen(v: &str) -> bool {
-    coverage(v, true) >= HUMAN_COVERAGE
+    coverage(v, true) >= HUMAN_COVERAGE || keyboard_walk(v)
+}
+
+/// Keys typed along a keyboard row (`asdfdsdfTYUIOIoj1231hkjhk`): most neighbouring letters
+/// are neighbours on a QWERTY row too, which random letters rarely are.
+fn keyboard_walk(v: &str) -> bool {
+    const ROWS: [&[u8]; 4] = [b"1234567890", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let key = |c: u8| {
+        let c = c.to_ascii_lowercase();
+        ROWS.iter()
+            .enumerate()
+            .find_map(|(r, row)| row.iter().position(|&k| k == c).map(|i| (r, i)))
+    };
+    let keys: Vec<(usize, usize)> = v.bytes().filter_map(key).collect();
+    let pairs = keys.len().saturating_sub(1);
+    if pairs < 8 {
+        return false;
+    }
+    let adjacent = keys
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[0].1.abs_diff(w[1].1) <= 1)
+        .count();
+    adjacent * 10 >= pairs * 6
 }
 
 /// Too few distinct characters for the length and the character classes used.
@@ -506,6 +544,11 @@ mod tests {
                 NotSecret::EncodedText,
             ),
             ("TXkgZmlyc3Qgc2VjcmV0IEZPTwo=", NotSecret::EncodedText),
+            ("c0NhbGVpbzEyMw==", NotSecret::EncodedText),
+            (
+                "aspnet-eShopOnContainers.Identity-90487118-103c-4ff0-b9da-e5e26f7ab0c5",
+                NotSecret::Hash,
+            ),
         ] {
             assert_eq!(verdict(v), Some(why), "{v}");
         }
@@ -520,6 +563,9 @@ mod tests {
             "#D33p-7h0uGH7~42!",
             "QAZwsx123update",
             "Password1234!",
+            "asdfdsdfTYUIOIoj1231hkjhk",
+            "pbkdf2:sha256",
+            "[Password here]",
         ] {
             // Letters only read as a name too: either way, words.
             let why = verdict(v);
