@@ -224,6 +224,20 @@ fn scan_file(engine: &Engine, file: &ChangedFile, max_size: u64) -> FileOutcome 
 }
 
 fn scan_bytes(engine: &Engine, file: &ChangedFile, content: &[u8]) -> FileOutcome {
+    // DER starts with a SEQUENCE: a PKCS#12 file is read as one, whatever its name.
+    if content.first() == Some(&0x30) {
+        let found = engine.scan_binary(&file.path, content);
+        if !found.is_empty() {
+            return FileOutcome::Scanned {
+                bytes: content.len() as u64,
+                findings: found
+                    .into_iter()
+                    .filter(|f| file.lines.admits(f.line, f.end_line))
+                    .collect(),
+                suppressed_inline: 0,
+            };
+        }
+    }
     let sniff = &content[..content.len().min(BINARY_SNIFF_LEN)];
     if memchr::memchr(0, sniff).is_some() {
         return FileOutcome::Binary;

@@ -286,3 +286,41 @@ fn low_confidence_findings_warn_unless_the_config_asks_them_to_fail() {
         .assert()
         .code(1);
 }
+
+/// PKCS#12 files are binary, yet the one holding a private key is found (and fails the
+/// gate); a certificate-only one is not; one whose contents are encrypted is reported at low
+/// confidence, as a warning.
+#[test]
+fn pkcs12_files_with_a_private_key_are_found() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pkcs12");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = |name: &str, to: &str| {
+        std::fs::copy(fixtures.join(name), dir.path().join(to)).expect("copy fixture");
+    };
+    copy("cert-only.p12", "cert-only.p12");
+    secretgate()
+        .current_dir(dir.path())
+        .args(["scan", "."])
+        .assert()
+        .code(0);
+    copy("cert-only-encrypted.p12", "chain.p12");
+    let assert = secretgate()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "json"])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(out.contains("\"confidence\": \"low\""), "{out}");
+    assert!(out.contains("may hold a private key"), "{out}");
+    // Named neither .pfx nor .p12: the content says what it is.
+    copy("key-and-cert.pfx", "site-export.bin.cert");
+    let assert = secretgate()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "json"])
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(out.contains("\"rule_id\": \"pkcs12-private-key\""), "{out}");
+    assert!(out.contains("password-encrypted private key"), "{out}");
+    assert!(out.contains("PKCS#12…(1072 bytes)"), "{out}");
+}
