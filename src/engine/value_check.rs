@@ -42,6 +42,8 @@ pub enum NotSecret {
     HumanChosen,
     /// Too few distinct characters for its length and character classes.
     TooRegular,
+    /// Cut short in documentation (`eyJhbGciOiJIUzI1Ni...`).
+    Truncated,
 }
 
 /// Share of a value's letters that dictionary words must cover for it to count as chosen
@@ -64,6 +66,9 @@ pub fn judge(value: &[u8]) -> Option<NotSecret> {
     // Before the quotes come off too: `{{ x }}` is not `{ x }` in braces.
     if is_reference(text) || std::str::from_utf8(raw).is_ok_and(is_reference) {
         return Some(NotSecret::Reference);
+    }
+    if text.ends_with("...") || text.ends_with('…') {
+        return Some(NotSecret::Truncated);
     }
     if is_path(text) {
         return Some(NotSecret::Path);
@@ -332,7 +337,9 @@ fn is_encoded_text(v: &str) -> bool {
         return false;
     }
     let words = text.split_whitespace().count();
-    (words >= 3 && coverage(text, false) >= HUMAN_COVERAGE) || is_human_chosen(text.trim())
+    // A JSON object: a JWT header alone (`eyJhbGciOiJIUzI1NiJ9`), settings.
+    let json = text.starts_with('{') && text.trim_end().ends_with('}');
+    json || (words >= 3 && coverage(text, false) >= HUMAN_COVERAGE) || is_human_chosen(text.trim())
 }
 
 /// Mostly dictionary words once leetspeak is undone: `BEstrO0ng_#11`, `P@sstoken4567!`,
@@ -545,6 +552,8 @@ mod tests {
             ),
             ("TXkgZmlyc3Qgc2VjcmV0IEZPTwo=", NotSecret::EncodedText),
             ("c0NhbGVpbzEyMw==", NotSecret::EncodedText),
+            ("eyJhbGciOiJIUzI1NiJ9", NotSecret::EncodedText),
+            ("eyJhbGciOiJIUzI1Ni...", NotSecret::Truncated),
             (
                 "aspnet-eShopOnContainers.Identity-90487118-103c-4ff0-b9da-e5e26f7ab0c5",
                 NotSecret::Hash,
