@@ -255,6 +255,16 @@ fn low_confidence_findings_warn_unless_the_config_asks_them_to_fail() {
     );
     assert!(stdout.contains("\"level\": \"warning\""), "{stdout}");
     assert!(!stdout.contains(&value[3..]), "{stdout}");
+    let text = secretgate()
+        .current_dir(repo.path())
+        .args(["scan", "."])
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&text.get_output().stdout).to_string();
+    assert!(
+        text.contains("1 below medium confidence: reported, not failing"),
+        "{text}"
+    );
 
     secretgate()
         .current_dir(repo.path())
