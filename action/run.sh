@@ -4,7 +4,7 @@
 # applies its own defaults.
 set -euo pipefail
 
-for name in SECRETGATE_CONFIG SECRETGATE_CATEGORY SECRETGATE_FAIL_ON INPUT_TOKEN; do
+for name in SECRETGATE_CONFIG SECRETGATE_CATEGORY SECRETGATE_FAIL_ON SECRETGATE_FAIL_CONFIDENCE INPUT_TOKEN; do
   if [ -z "${!name:-}" ]; then
     unset "$name"
   fi
