@@ -1,5 +1,6 @@
 //! Command-line interface (clap derive). Parsing only: [`crate::app`] does the work.
 
+use crate::findings::Confidence;
 pub use crate::findings::FailOn;
 use crate::report::Format;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -51,6 +52,10 @@ pub struct CommonScanArgs {
     /// Baseline file: findings listed there do not fail the gate.
     #[arg(long, env = "SECRETGATE_BASELINE")]
     pub baseline: Option<PathBuf>,
+    /// Only findings at or above this confidence fail the gate (low, medium, high; default
+    /// medium: generic findings are reported as warnings).
+    #[arg(long, env = "SECRETGATE_FAIL_CONFIDENCE", value_name = "LEVEL")]
+    pub fail_confidence: Option<Confidence>,
 }
 
 #[derive(Debug, Clone, Args)]

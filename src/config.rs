@@ -9,7 +9,7 @@
 
 use crate::engine::baseline::{Baseline, BaselineError};
 use crate::engine::rule::RuleSpec;
-use crate::findings::FailOn;
+use crate::findings::{Confidence, FailOn};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
 
@@ -22,6 +22,10 @@ pub struct Config {
     /// Findings at or above this severity fail the gate (`--fail-on` wins).
     #[serde(default)]
     pub fail_on: Option<FailOn>,
+    /// Findings below this confidence are reported but do not fail the gate
+    /// (`--fail-confidence` wins; default `medium`).
+    #[serde(default)]
+    pub fail_confidence: Option<Confidence>,
     /// Path globs never scanned (matched against repository-relative paths).
     #[serde(default)]
     pub exclude: Vec<String>,
@@ -282,6 +286,15 @@ impl PolicyFiles {
                 old.inline_allow()
             )];
             push("inline_allow changed", values);
+        }
+        if new.fail_confidence != old.fail_confidence {
+            let shown = |c: Option<Confidence>| c.map_or("default".to_string(), |c| c.to_string());
+            let values = vec![format!(
+                "{} (was {})",
+                shown(new.fail_confidence),
+                shown(old.fail_confidence)
+            )];
+            push("fail_confidence changed", values);
         }
         if new.max_file_size != old.max_file_size {
             push("max_file_size changed", Vec::new());

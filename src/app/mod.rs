@@ -17,7 +17,7 @@ use crate::engine::rule::Rule;
 use crate::engine::scan::{self, FileScanner, Policy, ScanOptions};
 use crate::engine::suppress::AllowRule;
 use crate::engine::{ruleset, Engine};
-use crate::findings::{FailOn, ScanResult, Severity};
+use crate::findings::{FailOn, ScanResult, Severity, DEFAULT_FAIL_CONFIDENCE};
 use crate::publish::retry::RetryPolicy;
 use crate::report::{self, Format, ReportContext};
 use anyhow::Context as _;
@@ -104,6 +104,9 @@ impl Pipeline {
         if let Some(now) = scan_clock()? {
             engine = engine.with_now(now);
         }
+        let fail_confidence = (common.fail_confidence)
+            .or(config.fail_confidence)
+            .unwrap_or(DEFAULT_FAIL_CONFIDENCE);
         Ok(Self {
             engine,
             config,
@@ -112,6 +115,7 @@ impl Pipeline {
                 allow,
                 baseline,
                 inline_allow,
+                fail_confidence: Some(fail_confidence),
             },
             options,
         })

@@ -13,6 +13,7 @@ mod detail;
 pub mod entropy;
 mod keyword_dfa;
 mod pattern_keywords;
+pub mod pkcs12;
 mod prefilter;
 mod required_bytes;
 pub mod rule;
@@ -21,6 +22,7 @@ pub mod runs;
 pub mod scan;
 pub mod suppress;
 pub mod validate;
+pub mod value_check;
 mod value_run;
 
 use crate::findings::{fingerprint, line_hash, Confidence, Finding, RuleInfo, Secret, Validation};
@@ -140,7 +142,44 @@ impl Engine {
     }
 
     pub fn rule_infos(&self) -> Vec<RuleInfo> {
-        self.rules.iter().map(|r| r.info.clone()).collect()
+        let mut infos: Vec<RuleInfo> = self.rules.iter().map(|r| r.info.clone()).collect();
+        infos.push(pkcs12_rule());
+        infos
+    }
+
+    /// Credentials in a file that is not text: a PKCS#12 (`.pfx`, `.p12`) file that holds
+    /// a private key, or whose encrypted contents may (reported at low confidence).
+    pub fn scan_binary(&self, path: &str, content: &[u8]) -> Vec<Finding> {
+        let Some(p12) = pkcs12::inspect(content) else {
+            return Vec::new();
+        };
+        if !p12.has_private_key() && p12.encrypted_parts == 0 {
+            return Vec::new();
+        }
+        let rule = pkcs12_rule();
+        let snippet = p12.describe();
+        vec![Finding {
+            confidence: if p12.has_private_key() {
+                Confidence::High
+            } else {
+                Confidence::Low
+            },
+            validation: Validation::None,
+            path: path.to_string(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            fingerprint: fingerprint(&rule.id, content),
+            line_hash: line_hash(&snippet),
+            redacted: format!("PKCS#12…({} bytes)", content.len()),
+            snippet,
+            rule_id: rule.id,
+            rule_name: rule.name,
+            severity: rule.severity,
+            remediation: rule.remediation,
+            detail: String::new(),
+        }]
     }
 
     /// Finds the secrets in one file. `path` is only copied into the findings.
@@ -366,6 +405,9 @@ impl Engine {
         if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
             return;
         }
+        if rule.value_check.is_some() && value_check::judge(secret).is_some() {
+            return;
+        }
         if let Some(context) = &rule.context {
             let (lo, hi) = neighbourhood(content, start, end);
             if !context.is_match(&content[lo..hi]) {
@@ -437,6 +479,35 @@ impl Engine {
             snippet,
             remediation: rule.info.remediation.clone(),
         }
+    }
+}
+
+/// The rule behind [`Engine::scan_binary`]: written in code, as it reads a binary format
+/// rather than matching text.
+pub fn pkcs12_rule() -> RuleInfo {
+    RuleInfo {
+        id: "pkcs12-private-key".to_string(),
+        name: "PKCS#12 (PFX) file with a private key".to_string(),
+        description: "A PKCS#12 file (.pfx, .p12) that holds a private key, such as an App \
+                      Service or Key Vault certificate export; read as far as its key bags, \
+                      and whether a password protects it."
+            .to_string(),
+        severity: crate::findings::Severity::Critical,
+        confidence: Confidence::High,
+        remediation: "Treat the key as compromised: revoke the certificate and issue a new \
+                      one. Keep certificates with their keys in Azure Key Vault and let App \
+                      Service, Application Gateway or your code load them from there \
+                      (managed identity), instead of committing PFX files; a PFX password \
+                      does not protect a key that is in the repository, since it can be \
+                      guessed offline."
+            .to_string(),
+        tags: vec![
+            "private-key".to_string(),
+            "crypto".to_string(),
+            "pkcs12".to_string(),
+        ],
+        validators: vec!["PKCS#12 structure (key bags, MAC)".to_string()],
+        references: vec!["https://www.rfc-editor.org/rfc/rfc7292".to_string()],
     }
 }
 

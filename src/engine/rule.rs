@@ -4,6 +4,7 @@ use super::anchored::AnchoredRegex;
 use super::pattern_keywords;
 use super::required_bytes::RequiredBytes;
 use super::validate::Validator;
+use super::value_check::ValueCheck;
 use super::value_run::ValueRun;
 use crate::findings::{Confidence, RuleInfo, Severity};
 use regex::bytes::{Regex, RegexBuilder};
@@ -56,6 +57,10 @@ pub struct RuleSpec {
     /// is proof, such as checksummed keys).
     #[serde(default)]
     pub skip_builtin_allowlist: bool,
+    /// Judge the value itself (`generic`: a generated-looking literal, not a reference,
+    /// path, name, hash or words), for rules that match on a setting's name.
+    #[serde(default)]
+    pub value_check: Option<ValueCheck>,
     pub remediation: String,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -134,6 +139,7 @@ pub struct Rule {
     pub context: Option<Regex>,
     pub allowlist: Vec<Regex>,
     pub skip_builtin_allowlist: bool,
+    pub value_check: Option<ValueCheck>,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
 }
@@ -378,6 +384,7 @@ impl Rule {
             context,
             allowlist,
             skip_builtin_allowlist: spec.skip_builtin_allowlist,
+            value_check: spec.value_check,
             examples: spec.examples,
             negative_examples: spec.negative_examples,
         })

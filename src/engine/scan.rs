@@ -6,7 +6,7 @@ use super::baseline::Baseline;
 use super::suppress::AllowRule;
 use super::Engine;
 use crate::changeset::{ChangeSet, ChangedFile, Source};
-use crate::findings::{Finding, ScanResult, ScanStats, Warning};
+use crate::findings::{Confidence, Finding, ScanResult, ScanStats, Warning};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::io::Read;
@@ -42,7 +42,7 @@ impl Default for ScanOptions {
 }
 
 /// Config-level filters applied after the engine: inline markers, allow entries and the
-/// baseline.
+/// baseline; and the least confidence that fails the gate (`None`: any).
 #[derive(Debug)]
 pub struct Policy {
     pub allow: Vec<AllowRule>,
@@ -50,6 +50,7 @@ pub struct Policy {
     /// Whether inline `secretgate:allow` (and compatible) markers silence a finding. When
     /// they do, the silenced findings are listed in [`ScanResult::inline_allowed`].
     pub inline_allow: bool,
+    pub fail_confidence: Option<Confidence>,
 }
 
 impl Default for Policy {
@@ -58,6 +59,7 @@ impl Default for Policy {
             allow: Vec::new(),
             baseline: None,
             inline_allow: true,
+            fail_confidence: None,
         }
     }
 }
@@ -204,6 +206,7 @@ fn summarize(
         rules: engine.rule_infos(),
         stats,
         warnings,
+        fail_confidence: policy.fail_confidence,
     }
 }
 
@@ -243,6 +246,20 @@ fn scan_file(engine: &Engine, file: &ChangedFile, max_size: u64) -> FileOutcome 
 }
 
 fn scan_bytes(engine: &Engine, file: &ChangedFile, content: &[u8]) -> FileOutcome {
+    // DER starts with a SEQUENCE: a PKCS#12 file is read as one, whatever its name.
+    if content.first() == Some(&0x30) {
+        let found = engine.scan_binary(&file.path, content);
+        if !found.is_empty() {
+            return FileOutcome::Scanned {
+                bytes: content.len() as u64,
+                findings: found
+                    .into_iter()
+                    .filter(|f| file.lines.admits(f.line, f.end_line))
+                    .collect(),
+                inline_allowed: Vec::new(),
+            };
+        }
+    }
     let sniff = &content[..content.len().min(BINARY_SNIFF_LEN)];
     if memchr::memchr(0, sniff).is_some() {
         return FileOutcome::Binary;

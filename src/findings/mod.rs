@@ -130,6 +130,27 @@ impl Confidence {
     }
 }
 
+/// The least confidence that fails the gate unless the config or `--fail-confidence` says
+/// otherwise. Checksum-verified and provider-format findings (`high`, `medium`) fail;
+/// generic findings (`low`: a setting's name and a random-looking value) are reported as
+/// warnings, because on real code most of them are test data and a gate that blocks on
+/// them is soon switched off.
+pub const DEFAULT_FAIL_CONFIDENCE: Confidence = Confidence::Medium;
+
+impl FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(Self::Low),
+            "medium" => Ok(Self::Medium),
+            "high" => Ok(Self::High),
+            other => Err(format!(
+                "unknown confidence `{other}` (expected low, medium or high)"
+            )),
+        }
+    }
+}
+
 impl fmt::Display for Confidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -235,17 +256,79 @@ pub struct ScanResult {
     pub rules: Vec<RuleInfo>,
     pub stats: ScanStats,
     pub warnings: Vec<Warning>,
+    /// The least confidence that counts toward the gate; `None`: every finding counts.
+    /// Findings below it are still reported, as warnings.
+    #[serde(skip)]
+    pub fail_confidence: Option<Confidence>,
 }
 
 impl ScanResult {
-    /// Findings at or above `threshold`.
+    /// Findings at or above `threshold` that are sure enough to fail the gate.
     pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Finding> {
         self.findings
             .iter()
-            .filter(move |f| f.severity >= threshold)
+            .filter(move |f| f.severity >= threshold && self.gates(f))
+    }
+
+    /// Whether `f` is sure enough to fail the gate (see [`DEFAULT_FAIL_CONFIDENCE`]);
+    /// reporters show the others as warnings or notes.
+    pub fn gates(&self, f: &Finding) -> bool {
+        self.fail_confidence.is_none_or(|c| f.confidence >= c)
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity, confidence: Confidence) -> Finding {
+        Finding {
+            rule_id: "r".into(),
+            rule_name: "R".into(),
+            severity,
+            confidence,
+            validation: Validation::None,
+            path: "a".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 2,
+            redacted: "x…(2 chars)".into(),
+            fingerprint: "f".into(),
+            line_hash: "h:1".into(),
+            snippet: String::new(),
+            remediation: String::new(),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn only_findings_sure_enough_fail_the_gate() {
+        let mut result = ScanResult {
+            findings: vec![
+                finding(Severity::High, Confidence::Low),
+                finding(Severity::High, Confidence::Medium),
+                finding(Severity::Critical, Confidence::High),
+                finding(Severity::Low, Confidence::High),
+            ],
+            fail_confidence: Some(DEFAULT_FAIL_CONFIDENCE),
+            ..Default::default()
+        };
+        assert_eq!(result.failing(Severity::High).count(), 2);
+        assert!(!result.gates(&result.findings[0]));
+        result.fail_confidence = Some(Confidence::High);
+        assert_eq!(result.failing(Severity::Low).count(), 2);
+        result.fail_confidence = None;
+        assert_eq!(result.failing(Severity::High).count(), 3);
+    }
+
+    #[test]
+    fn confidence_parses_case_insensitively() {
+        assert_eq!("LOW".parse::<Confidence>(), Ok(Confidence::Low));
+        assert!("sure".parse::<Confidence>().is_err());
     }
 }

@@ -16,9 +16,10 @@ use super::{by_severity, finding_message, is_error, sorted_warnings};
 use crate::findings::{Finding, ScanResult, Severity};
 use std::io::{self, Write};
 
-/// The `type` property for a severity.
-pub fn issue_type(s: Severity) -> &'static str {
-    if is_error(s) {
+/// The `type` property for a severity; a finding that does not fail the gate (too unsure:
+/// [`ScanResult::gates`]) is a warning.
+pub fn issue_type(s: Severity, gates: bool) -> &'static str {
+    if gates && is_error(s) {
         "error"
     } else {
         "warning"
@@ -27,7 +28,7 @@ pub fn issue_type(s: Severity) -> &'static str {
 
 pub fn render(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
     for f in by_severity(result) {
-        writeln!(out, "{}", log_issue(f))?;
+        writeln!(out, "{}", log_issue(f, result.gates(f)))?;
     }
     for w in sorted_warnings(result) {
         writeln!(
@@ -44,7 +45,7 @@ pub fn render(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// One `##vso[task.logissue …]` line (without the newline).
-pub fn log_issue(f: &Finding) -> String {
+pub fn log_issue(f: &Finding, gates: bool) -> String {
     let mut message = finding_message(f);
     if !f.remediation.is_empty() {
         message.push('\n');
@@ -52,7 +53,7 @@ pub fn log_issue(f: &Finding) -> String {
     }
     format!(
         "##vso[task.logissue type={};sourcepath={};linenumber={};columnnumber={};code={}]{}",
-        issue_type(f.severity),
+        issue_type(f.severity, gates),
         azure_property(&f.path),
         f.line,
         f.column,

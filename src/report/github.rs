@@ -17,18 +17,19 @@ use super::{by_severity, exclusive_end_column, finding_message, sorted_warnings}
 use crate::findings::{Finding, ScanResult, Severity};
 use std::io::{self, Write};
 
-/// The workflow command for a severity.
-pub fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low => "notice",
+/// The workflow command for a severity; a finding that does not fail the gate (too
+/// unsure: [`ScanResult::gates`]) is a level lower, never an error.
+pub fn level(s: Severity, gates: bool) -> &'static str {
+    match (s, gates) {
+        (Severity::Critical | Severity::High, true) => "error",
+        (Severity::Critical | Severity::High, false) | (Severity::Medium, true) => "warning",
+        _ => "notice",
     }
 }
 
 pub fn render(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
     for f in by_severity(result) {
-        writeln!(out, "{}", annotation(f))?;
+        writeln!(out, "{}", annotation(f, result.gates(f)))?;
     }
     for w in sorted_warnings(result) {
         writeln!(
@@ -43,7 +44,7 @@ pub fn render(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// One `::error`/`::warning`/`::notice` line (without the newline).
-pub fn annotation(f: &Finding) -> String {
+pub fn annotation(f: &Finding, gates: bool) -> String {
     let mut props = vec![
         ("file", f.path.clone()),
         ("line", f.line.to_string()),
@@ -66,7 +67,7 @@ pub fn annotation(f: &Finding) -> String {
     }
     format!(
         "::{} {}::{}",
-        level(f.severity),
+        level(f.severity, gates),
         props.join(","),
         github_data(&message)
     )

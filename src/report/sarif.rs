@@ -73,7 +73,7 @@ pub fn build(result: &ScanResult, ctx: &ReportContext) -> Sarif {
 
     let results: Vec<SarifResult> = sorted(result)
         .into_iter()
-        .map(|f| sarif_result(f, index.get(f.rule_id.as_str()).copied()))
+        .map(|f| sarif_result(f, index.get(f.rule_id.as_str()).copied(), result.gates(f)))
         .collect();
 
     let driver = ToolComponent::builder()
@@ -275,7 +275,10 @@ fn help_markdown(r: &RuleInfo, description: &str) -> String {
     s
 }
 
-fn sarif_result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
+/// `gates`: whether the finding is sure enough to fail the gate; if not, its level is
+/// `warning` at most (`note` below high severity), so code scanning does not show it as
+/// an error the check ignored.
+fn sarif_result(f: &Finding, rule_index: Option<usize>, gates: bool) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     // GitHub rejects empty strings where it needs a value; skip rather than send "".
     if !f.line_hash.is_empty() {
@@ -294,7 +297,11 @@ fn sarif_result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
 
     let r = SarifResult::builder()
         .rule_id(&f.rule_id)
-        .level(level(f.severity))
+        .level(match (gates, level(f.severity)) {
+            (true, l) => l,
+            (false, ResultLevel::Error) => ResultLevel::Warning,
+            (false, _) => ResultLevel::Note,
+        })
         .message(text_message(format!("{}.", finding_message(f))))
         .locations(vec![location(&f.path, Some(f))])
         .partial_fingerprints(fingerprints)

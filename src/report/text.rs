@@ -108,8 +108,15 @@ fn headline(result: &ScanResult, findings: &[&Finding]) -> String {
             (n > 0).then(|| format!("{n} {s}"))
         })
         .collect();
+    let unsure = findings.iter().filter(|f| !result.gates(f)).count();
+    let warn_only = match (unsure, result.fail_confidence) {
+        (0, _) | (_, None) => String::new(),
+        (n, Some(c)) => {
+            format!("; {n} below {c} confidence: reported, not failing (--fail-confidence)")
+        }
+    };
     format!(
-        "{} in {} ({})",
+        "{} in {} ({}){warn_only}",
         plural(findings.len() as u64, "finding", "findings"),
         plural(file_count(findings) as u64, "file", "files"),
         by_level.join(", ")

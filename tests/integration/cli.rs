@@ -229,3 +229,108 @@ fn malformed_config_names_file_line_and_key() {
         .stderr(predicates::str::contains("line 2"))
         .stderr(predicates::str::contains("exclud"));
 }
+
+/// A generic finding (a secret-named setting with a random value: low confidence) is
+/// reported as a warning and does not fail the gate, unless the flag or the config asks;
+/// a provider-format finding fails it.
+#[test]
+fn low_confidence_findings_warn_unless_the_config_asks_them_to_fail() {
+    let repo = Repo::new();
+    let value = join(&["Zr4!kQ9~mW2", ".xV7bNp"]);
+    repo.write("app/settings.py", &format!("SMTP_PASS = \"{value}\"\n"));
+    let assert = secretgate()
+        .current_dir(repo.path())
+        .args(["scan", ".", "--format", "github", "--format", "azure"])
+        .args(["--format", "sarif"])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("::warning file=app/settings.py,line=1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("##vso[task.logissue type=warning;sourcepath=app/settings.py"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"level\": \"warning\""), "{stdout}");
+    assert!(!stdout.contains(&value[3..]), "{stdout}");
+    let text = secretgate()
+        .current_dir(repo.path())
+        .args(["scan", "."])
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&text.get_output().stdout).to_string();
+    assert!(
+        text.contains("1 below medium confidence: reported, not failing"),
+        "{text}"
+    );
+
+    secretgate()
+        .current_dir(repo.path())
+        .args(["scan", ".", "--fail-confidence", "low"])
+        .assert()
+        .code(1);
+    repo.write(".secretgate.yml", "fail_confidence: low\n");
+    secretgate()
+        .current_dir(repo.path())
+        .args(["scan", "."])
+        .assert()
+        .code(1);
+    secretgate()
+        .current_dir(repo.path())
+        .args(["scan", ".", "--fail-confidence", "medium"])
+        .assert()
+        .code(0);
+    secretgate()
+        .current_dir(repo.path())
+        .args(["scan", ".", "--fail-confidence", "sure"])
+        .assert()
+        .code(2);
+
+    std::fs::remove_file(repo.path().join(".secretgate.yml")).expect("rm");
+    repo.write("a.env", &format!("T={}\n", planted_token()));
+    secretgate()
+        .current_dir(repo.path())
+        .args(["scan", "."])
+        .assert()
+        .code(1);
+}
+
+/// PKCS#12 files are binary, yet the one holding a private key is found (and fails the
+/// gate); a certificate-only one is not; one whose contents are encrypted is reported at low
+/// confidence, as a warning.
+#[test]
+fn pkcs12_files_with_a_private_key_are_found() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pkcs12");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = |name: &str, to: &str| {
+        std::fs::copy(fixtures.join(name), dir.path().join(to)).expect("copy fixture");
+    };
+    copy("cert-only.p12", "cert-only.p12");
+    secretgate()
+        .current_dir(dir.path())
+        .args(["scan", "."])
+        .assert()
+        .code(0);
+    copy("cert-only-encrypted.p12", "chain.p12");
+    let assert = secretgate()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "json"])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(out.contains("\"confidence\": \"low\""), "{out}");
+    assert!(out.contains("may hold a private key"), "{out}");
+    // Named neither .pfx nor .p12: the content says what it is.
+    copy("key-and-cert.pfx", "site-export.bin.cert");
+    let assert = secretgate()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "json"])
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(out.contains("\"rule_id\": \"pkcs12-private-key\""), "{out}");
+    assert!(out.contains("password-encrypted private key"), "{out}");
+    assert!(out.contains("PKCS#12…(1072 bytes)"), "{out}");
+}

@@ -184,6 +184,9 @@ fn fixture() -> ScanResult {
             path: "vendor/dump;v2].sql".into(),
             message: "skipped: larger than 1 MiB (100% over the limit)".into(),
         }],
+        // Every finding counts, so that each level's rendering is shown; the gate's
+        // default is tested where it is decided.
+        fail_confidence: None,
     }
 }
 

@@ -363,6 +363,7 @@ fn common() -> CommonScanArgs {
         threads: Some(1),
         max_file_size: None,
         baseline: None,
+        fail_confidence: None,
     }
 }
 

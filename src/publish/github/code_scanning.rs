@@ -76,6 +76,7 @@ pub fn prepare_within(
                 rules: result.rules.clone(),
                 stats: result.stats.clone(),
                 warnings: result.warnings.clone(),
+                fail_confidence: result.fail_confidence,
             };
             trimmed
                 .findings
