@@ -132,6 +132,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
             ctx.head_sha()
         )),
         summary_max_findings: Some(SUMMARY_MAX_FINDINGS),
+        ..ReportContext::default()
     };
     let sarif_path = sarif_path(args, env, &root);
     // A SARIF file that cannot be written must not hide the findings: say so and go on.

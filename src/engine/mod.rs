@@ -409,6 +409,7 @@ impl Engine {
             redacted,
             snippet,
             remediation: rule.info.remediation.clone(),
+            provenance: None,
         }
     }
 }

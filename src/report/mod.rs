@@ -23,6 +23,7 @@ pub mod escape;
 pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod progress;
 pub mod sarif;
 pub mod text;
 
@@ -61,6 +62,9 @@ pub struct ReportContext {
     /// At most this many rows in the markdown findings table (most severe first); the rest
     /// are counted. GitHub check-run summaries stop at 65535 characters.
     pub summary_max_findings: Option<usize>,
+    /// The repository a history scan read (its remote URL without credentials): SARIF's
+    /// `versionControlProvenance`.
+    pub repository: Option<String>,
 }
 
 /// Writes `result` in `format` to `out`.
@@ -79,7 +83,7 @@ pub fn render(
     }
 }
 
-/// Findings in the model's stable order: path, position, rule.
+/// Findings in the model's stable order: path, position, rule (then commit).
 fn sorted(result: &ScanResult) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = result.findings.iter().collect();
     v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -104,12 +108,16 @@ fn sorted_warnings(result: &ScanResult) -> Vec<&Warning> {
 /// One-line description of a finding shared by the CI formats and SARIF:
 /// rule name, what the offline validator said, and the redacted value.
 fn finding_message(f: &Finding) -> String {
-    format!(
+    let mut message = format!(
         "{} found{}: {}",
         f.rule_name,
         validation_note(f.validation),
         f.redacted
-    )
+    );
+    if let Some(p) = &f.provenance {
+        message.push_str(&format!(" (introduced in commit {})", p.short_commit()));
+    }
+    message
 }
 
 fn validation_note(v: Validation) -> &'static str {

@@ -76,6 +76,7 @@ fn finding(
         line_hash: line_hash(&snippet),
         snippet,
         remediation: r.remediation.clone(),
+        provenance: None,
     }
 }
 
@@ -191,6 +192,7 @@ fn ctx() -> ReportContext {
         color: false,
         file_link: Some("https://github.com/o/r/blob/0123abc/{path}#L{line}-L{end_line}".into()),
         summary_max_findings: None,
+        repository: None,
     }
 }
 

@@ -226,6 +226,7 @@ mod tests {
             line_hash: "h:1".into(),
             snippet: String::new(),
             remediation: String::new(),
+            provenance: None,
         }
     }
 
