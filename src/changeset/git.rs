@@ -189,6 +189,11 @@ pub(crate) struct Streaming {
     stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
 }
 
+/// The pipe size asked for a streamed command's output (Linux's default limit for an
+/// unprivileged process is 1 MiB).
+#[cfg(target_os = "linux")]
+const STREAM_PIPE_SIZE: usize = 1 << 20;
+
 impl Git {
     /// Starts `git ARGS` with its standard output (and standard input when `stdin`) piped.
     /// Objects missing from a partial clone are not fetched: a scan never goes to the network.
@@ -202,6 +207,13 @@ impl Git {
             cmd.stdin(Stdio::piped());
         }
         let mut child = cmd.spawn().map_err(|e| spawn_error(e, &self.top))?;
+        // A whole history is hundreds of MB through this pipe: at Linux's default 64 KiB
+        // every few blobs cost a round of waking git and the reader, which on a busy
+        // machine is most of the time. Best effort: the pipe works either way.
+        #[cfg(target_os = "linux")]
+        if let Some(out) = &child.stdout {
+            let _ = rustix::pipe::fcntl_setpipe_size(out, STREAM_PIPE_SIZE);
+        }
         let stderr = child.stderr.take().map(|mut pipe| {
             std::thread::spawn(move || {
                 let mut text = Vec::new();

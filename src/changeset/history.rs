@@ -431,7 +431,7 @@ fn read_blobs(
     blobs: &SyncSender<HistoryBlob>,
     max_size: u64,
 ) -> Result<Vec<Warning>, String> {
-    let mut out = BufReader::with_capacity(1 << 16, cat_out);
+    let mut out = BufReader::with_capacity(1 << 20, cat_out);
     let mut warnings = Vec::new();
     let mut header = Vec::new();
     for request in requests {
@@ -452,9 +452,15 @@ fn read_blobs(
                     }
                     Source::TooLarge(size)
                 } else {
-                    let mut content = vec![0; size as usize + 1];
-                    out.read_exact(&mut content)
+                    // Read into spare capacity: no zeroing of what the read overwrites.
+                    let mut content = Vec::with_capacity(size as usize + 1);
+                    (&mut out)
+                        .take(size + 1)
+                        .read_to_end(&mut content)
                         .map_err(|e| format!("reading from git: {e}"))?;
+                    if content.len() as u64 != size + 1 {
+                        return Err("git stopped answering".into());
+                    }
                     content.pop(); // the newline after each object
                     Source::Bytes(content)
                 }
