@@ -77,9 +77,13 @@ pub struct HistoryWalked {
     pub shallow: bool,
 }
 
-/// Blobs in flight between git and the workers, per worker: enough to keep both busy,
+/// Batches in flight between git and the workers, per worker: enough to keep both busy,
 /// few enough that memory stays a handful of files.
-const QUEUE_PER_WORKER: usize = 4;
+const QUEUE_PER_WORKER: usize = 2;
+/// Blobs go to the workers in batches of about this many bytes (or [`BATCH_BLOBS`] blobs):
+/// most blobs are small, and handing each over alone costs more in wake-ups than its scan.
+const BATCH_BYTES: usize = 256 << 10;
+const BATCH_BLOBS: usize = 64;
 /// Requests sent to `git cat-file` whose answers are not read yet.
 const REQUESTS_IN_FLIGHT: usize = 1024;
 
@@ -142,7 +146,7 @@ pub fn history_each(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let (blob_tx, blob_rx) = sync_channel::<HistoryBlob>(workers * QUEUE_PER_WORKER);
+    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
     let (request_tx, request_rx) = sync_channel::<Request>(REQUESTS_IN_FLIGHT);
     let blob_rx = Mutex::new(blob_rx);
     let walk = Walk {
@@ -253,7 +257,7 @@ struct Listed {
 struct Walk<'a> {
     filter: &'a PathFilter,
     options: &'a HistoryOptions<'a>,
-    blobs: SyncSender<HistoryBlob>,
+    blobs: SyncSender<Vec<HistoryBlob>>,
 }
 
 /// A blob id as bytes (SHA-1 or SHA-256), for the set of blobs seen.
@@ -324,7 +328,11 @@ impl Walk<'_> {
                 let provenance = commit.clone();
                 if (self.options.skip_content)(&name) {
                     let file = blob_file(name, Source::Bytes(Vec::new()));
-                    if self.blobs.send(HistoryBlob { file, provenance }).is_err() {
+                    if self
+                        .blobs
+                        .send(vec![HistoryBlob { file, provenance }])
+                        .is_err()
+                    {
                         return Err("the scan stopped taking blobs".into());
                     }
                     continue;
@@ -428,12 +436,15 @@ impl<'a> RawEntry<'a> {
 fn read_blobs(
     cat_out: impl Read,
     requests: Receiver<Request>,
-    blobs: &SyncSender<HistoryBlob>,
+    blobs: &SyncSender<Vec<HistoryBlob>>,
     max_size: u64,
 ) -> Result<Vec<Warning>, String> {
-    let mut out = BufReader::with_capacity(1 << 20, cat_out);
+    // Small: content past what is buffered is read straight into the blob's own buffer.
+    let mut out = BufReader::with_capacity(1 << 16, cat_out);
     let mut warnings = Vec::new();
     let mut header = Vec::new();
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0;
     for request in requests {
         header.clear();
         out.read_until(b'\n', &mut header)
@@ -474,35 +485,46 @@ fn read_blobs(
             }
             _ => return Err("git stopped answering".into()),
         };
-        let blob = HistoryBlob {
+        if let Source::Bytes(b) = &source {
+            batch_bytes += b.len();
+        }
+        batch.push(HistoryBlob {
             file: blob_file(request.path, source),
             provenance: request.provenance,
-        };
-        if blobs.send(blob).is_err() {
-            return Err("the scan stopped taking blobs".into());
+        });
+        if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_BLOBS {
+            batch_bytes = 0;
+            if blobs.send(std::mem::take(&mut batch)).is_err() {
+                return Err("the scan stopped taking blobs".into());
+            }
         }
+    }
+    if !batch.is_empty() && blobs.send(batch).is_err() {
+        return Err("the scan stopped taking blobs".into());
     }
     Ok(warnings)
 }
 
-/// A worker: scans queued blobs until the queue closes.
+/// A worker: scans queued batches of blobs until the queue closes.
 fn work(
-    queue: &Mutex<Receiver<HistoryBlob>>,
+    queue: &Mutex<Receiver<Vec<HistoryBlob>>>,
     sink: &(dyn Fn(HistoryBlob) + Sync),
     progress: Option<&HistoryProgress>,
 ) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(blob) = next else { return };
-        if let Some(progress) = progress {
-            let bytes = match &blob.file.source {
-                Source::Bytes(b) => b.len() as u64,
-                _ => 0,
-            };
-            progress.blobs.fetch_add(1, Ordering::Relaxed);
-            progress.bytes.fetch_add(bytes, Ordering::Relaxed);
+        let Ok(batch) = next else { return };
+        for blob in batch {
+            if let Some(progress) = progress {
+                let bytes = match &blob.file.source {
+                    Source::Bytes(b) => b.len() as u64,
+                    _ => 0,
+                };
+                progress.blobs.fetch_add(1, Ordering::Relaxed);
+                progress.bytes.fetch_add(bytes, Ordering::Relaxed);
+            }
+            sink(blob);
         }
-        sink(blob);
     }
 }
 
