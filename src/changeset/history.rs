@@ -178,13 +178,20 @@ pub fn history_each(
 
     // git's own complaint (a broken repository) says more than the closed pipe it leaves;
     // but when our side stopped first, git only saw its pipe close.
-    let git_done = log.finish().and(cat.finish());
-    if matches!(&git_done, Err(ChangesetError::GitFailed { stderr, .. }) if !stderr.is_empty()) {
-        return Err(git_done.err().unwrap_or(ChangesetError::GitNotFound));
+    let (git_said_why, git_failed) = match log.finish().and(cat.finish()) {
+        Err(ChangesetError::GitFailed { command, stderr }) if !stderr.is_empty() => {
+            (Some(ChangesetError::GitFailed { command, stderr }), None)
+        }
+        other => (None, other.err()),
+    };
+    if let Some(err) = git_said_why {
+        return Err(err);
     }
     let listed = listed.map_err(|why| pipe_error("git log", why))?;
     let mut warnings = read.map_err(|why| pipe_error("git cat-file --batch", why))?;
-    git_done?;
+    if let Some(err) = git_failed {
+        return Err(err);
+    }
     if shallow {
         warnings.push(Warning {
             path: ".".into(),
