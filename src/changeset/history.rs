@@ -28,7 +28,7 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Mutex, PoisonError};
 
 /// What a history scan walks, and how.
@@ -84,8 +84,6 @@ const QUEUE_PER_WORKER: usize = 2;
 /// most blobs are small, and handing each over alone costs more in wake-ups than its scan.
 const BATCH_BYTES: usize = 256 << 10;
 const BATCH_BLOBS: usize = 64;
-/// Requests sent to `git cat-file` whose answers are not read yet.
-const REQUESTS_IN_FLIGHT: usize = 1024;
 
 /// Walks the history of the repository containing `dir` and hands each new blob to `sink`,
 /// on worker threads, in no particular order.
@@ -125,7 +123,10 @@ pub fn history_each(
     args.extend(revisions.iter().map(String::as_str));
     args.push("--");
     let mut log = git.stream(&args, false)?;
-    let mut cat = match git.stream(&["cat-file", "--batch"], true) {
+    // `--buffer`: answers leave git in blocks rather than one write (and one wake-up of
+    // the reader) per blob. What git holds back is flushed when its input ends, and the
+    // lister never waits on the reader, so nobody waits for an answer git is keeping.
+    let mut cat = match git.stream(&["cat-file", "--batch", "--buffer"], true) {
         Ok(cat) => cat,
         Err(e) => {
             log.kill();
@@ -147,7 +148,9 @@ pub fn history_each(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
-    let (request_tx, request_rx) = sync_channel::<Request>(REQUESTS_IN_FLIGHT);
+    // Unbounded, yet bounded in practice: a request waits here only while its id or its
+    // answer sits in a pipe or in git's buffers, all of fixed size.
+    let (request_tx, request_rx) = channel::<Request>();
     let blob_rx = Mutex::new(blob_rx);
     let walk = Walk {
         filter,
@@ -277,10 +280,10 @@ impl Walk<'_> {
         &self,
         log: impl Read,
         cat_in: impl Write,
-        requests: SyncSender<Request>,
+        requests: Sender<Request>,
     ) -> Result<Listed, String> {
         let mut log = BufReader::with_capacity(1 << 16, log);
-        let mut cat_in = BufWriter::new(cat_in);
+        let mut cat_in = BufWriter::with_capacity(1 << 16, cat_in);
         let mut seen: HashSet<BlobKey> = HashSet::new();
         let mut listed = Listed {
             commits: 0,
@@ -348,21 +351,10 @@ impl Walk<'_> {
                     path: name,
                     provenance,
                 };
-                // The reader pops a request per answer; before waiting for room, send the
-                // ids already buffered, or git would never answer what the reader waits for.
-                let request = match requests.try_send(request) {
-                    Ok(()) => None,
-                    Err(TrySendError::Full(r)) => Some(r),
-                    Err(TrySendError::Disconnected(_)) => {
-                        return Err("reading blobs stopped".into())
-                    }
-                };
-                if let Some(request) = request {
-                    cat_in.flush().map_err(|e| format!("writing to git: {e}"))?;
-                    requests
-                        .send(request)
-                        .map_err(|_| "reading blobs stopped".to_string())?;
-                }
+                // Queued before the id is written: the reader pops one per answer.
+                requests
+                    .send(request)
+                    .map_err(|_| "reading blobs stopped".to_string())?;
                 cat_in
                     .write_all(blob)
                     .and_then(|()| cat_in.write_all(b"\n"))
