@@ -1,4 +1,4 @@
-//! Throughput benchmark: `cargo bench --bench throughput [-- DIR]`.
+//! Throughput benchmark: `cargo bench --bench throughput [-- DIR] [--history REPO]`.
 //!
 //! Reports, for a real source tree (DIR, else `$SECRETGATE_BENCH_DIR`, else
 //! `~/.cargo/registry/src`) and for a tree generated from a fixed seed: MB/s on one thread
@@ -7,9 +7,16 @@
 //! and peak resident memory (Linux `VmHWM`), also for generated trees of three sizes, each
 //! in a fresh process. Each speed is the best of three runs, so a busy machine shows up as
 //! noise rather than as a trend.
+//!
+//! With `--history REPO` (or `$SECRETGATE_BENCH_HISTORY`) it also scans that repository's
+//! whole history as `secretgate scan --history REPO` does: commits and distinct blobs,
+//! MB/s of blob content on one thread and on all cores, and the peak memory of a fresh
+//! process doing it.
 
 use secretgate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
-use secretgate::engine::scan::{scan_changeset, FileScanner, Policy, ScanOptions};
+use secretgate::engine::scan::{
+    has_binary_extension, scan_changeset, FileScanner, Policy, ScanOptions,
+};
 use secretgate::engine::{ruleset, Engine};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -167,6 +174,86 @@ fn memory_by_tree_size() {
     }
 }
 
+/// Scans the whole history of `repo` as `secretgate scan --history` does; returns the bytes
+/// of blob content scanned, the distinct blobs and the commits walked.
+fn scan_history(engine: &Engine, repo: &Path, threads: Option<usize>) -> (u64, u64, u64) {
+    let options = ScanOptions {
+        threads,
+        ..ScanOptions::default()
+    };
+    let scanner = FileScanner::new(engine, &options);
+    let history = changeset::HistoryOptions {
+        branch: None,
+        since: None,
+        max_blob_size: options.max_file_size,
+        skip_content: &has_binary_extension,
+        threads,
+        progress: None,
+    };
+    let walked = changeset::history_each(repo, &PathFilter::default(), &history, &|blob| {
+        scanner.scan_attributed(&blob.file, &blob.provenance)
+    })
+    .expect("history walk");
+    let (commits, blobs) = (walked.commits, walked.blobs);
+    let result = scanner.finish(walked.warnings, &Policy::default());
+    (result.stats.bytes_scanned, blobs, commits)
+}
+
+fn report_history(engine: &Engine, repo: &Path) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut counts = (0, 0);
+    let mut speed = |threads: usize| {
+        let (elapsed, bytes) = best_of_3(|| {
+            let (bytes, blobs, commits) = scan_history(engine, repo, Some(threads));
+            counts = (blobs, commits);
+            bytes
+        });
+        (bytes, elapsed, bytes as f64 / 1e6 / elapsed.as_secs_f64())
+    };
+    let (_, one_time, one) = speed(1);
+    let (bytes, all_time, all) = speed(cores);
+    println!(
+        "history of {}: {} commits, {} distinct blobs, {:.1} MB of text scanned
+           1 thread {one:.1} MB/s ({:.2} s) | {cores} threads {all:.1} MB/s ({:.2} s)",
+        repo.display(),
+        counts.1,
+        counts.0,
+        bytes as f64 / 1e6,
+        one_time.as_secs_f64(),
+        all_time.as_secs_f64(),
+    );
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    match std::process::Command::new(exe)
+        .args(["--bench", "--history-memory-child"])
+        .arg(repo)
+        .output()
+    {
+        Ok(out) if out.status.success() => print!(
+            "  memory, whole history in a fresh process: {}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+        Ok(out) => println!(
+            "  history memory child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => println!("  history memory child did not start: {e}"),
+    }
+}
+
+/// The child side of [`report_history`]: one history scan on all cores, then the peak
+/// (of this process; git's own processes are apart).
+fn history_memory_child(repo: PathBuf) {
+    let engine = engine();
+    let (bytes, _, _) = scan_history(&engine, &repo, None);
+    println!(
+        "{:.1} MB scanned, peak resident memory {:.0} MiB",
+        bytes as f64 / 1e6,
+        peak_rss_mib().unwrap_or(f64::NAN)
+    );
+}
+
 /// The child side of [`memory_by_tree_size`]: one scan on all cores, then the peak.
 fn memory_child(dir: PathBuf) {
     let engine = engine();
@@ -185,13 +272,25 @@ fn main() {
         println!("throughput benchmark: run `cargo bench --bench throughput [-- DIR]`");
         return;
     }
-    let mut args = std::env::args().skip_while(|a| a != "--memory-child");
-    if let (Some(_), Some(dir)) = (args.next(), args.next()) {
-        return memory_child(PathBuf::from(dir));
+    let after = |flag: &str| {
+        let mut args = std::env::args().skip_while(|a| a != flag);
+        args.next().and(args.next()).map(PathBuf::from)
+    };
+    if let Some(dir) = after("--memory-child") {
+        return memory_child(dir);
     }
-    let dir = std::env::args()
+    if let Some(repo) = after("--history-memory-child") {
+        return history_memory_child(repo);
+    }
+    let history = after("--history")
+        .or_else(|| std::env::var_os("SECRETGATE_BENCH_HISTORY").map(PathBuf::from));
+    let args: Vec<String> = std::env::args().collect();
+    let dir = args
+        .iter()
+        .enumerate()
         .skip(1)
-        .find(|a| !a.starts_with('-'))
+        .find(|(i, a)| !a.starts_with('-') && args[i - 1] != "--history")
+        .map(|(_, a)| a)
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("SECRETGATE_BENCH_DIR").map(PathBuf::from))
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/registry/src")));
@@ -228,4 +327,10 @@ fn main() {
         println!("peak resident memory of this process (both trees): {mib:.0} MiB");
     }
     memory_by_tree_size();
+    match history {
+        Some(repo) => report_history(&engine, &repo),
+        None => {
+            println!("no history benchmark (pass --history REPO or set SECRETGATE_BENCH_HISTORY)")
+        }
+    }
 }

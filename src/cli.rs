@@ -69,6 +69,16 @@ pub struct ScanArgs {
     /// Only lines added by the staged changes (pre-commit mode).
     #[arg(long)]
     pub staged: bool,
+    /// Every version of every file in the repository's history (all refs), each read once;
+    /// a finding names the commit that introduced it. PATH is the repository.
+    #[arg(long, conflicts_with_all = ["diff", "staged"])]
+    pub history: bool,
+    /// With --history: walk only the commits REF reaches.
+    #[arg(long, value_name = "REF", requires = "history")]
+    pub branch: Option<String>,
+    /// With --history: leave out the commits REF reaches (scan what came after it).
+    #[arg(long, value_name = "REF", requires = "history")]
+    pub since: Option<String>,
     /// Output format; repeat with `--output` after each to write several.
     #[arg(long, value_enum)]
     pub format: Vec<Format>,

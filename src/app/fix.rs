@@ -29,7 +29,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<Exit> {
         .iter()
         .filter_map(|f| match &f.source {
             Source::Disk(p) => Some((f.path.as_str(), p.as_path())),
-            Source::Bytes(_) => None,
+            Source::Bytes(_) | Source::TooLarge(_) => None,
         })
         .collect();
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();

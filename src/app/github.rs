@@ -318,6 +318,7 @@ fn report_context(args: &CiArgs, ctx: &GithubContext) -> ReportContext {
             ctx.head_sha()
         )),
         summary_max_findings: Some(SUMMARY_MAX_FINDINGS),
+        ..ReportContext::default()
     }
 }
 

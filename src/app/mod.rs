@@ -147,6 +147,38 @@ impl Pipeline {
         Ok(scanner.finish(walked.warnings, &self.policy))
     }
 
+    /// Scans every blob in the history of the repository at `repo` once, each finding
+    /// credited to the commit that introduced it; on a terminal, shows progress on stderr.
+    pub fn scan_history(
+        &self,
+        repo: &Path,
+        branch: Option<&str>,
+        since: Option<&str>,
+    ) -> anyhow::Result<ScanResult> {
+        let scanner = FileScanner::new(&self.engine, &self.options);
+        let progress = changeset::HistoryProgress::default();
+        let options = changeset::HistoryOptions {
+            branch: branch.map(str::to_string),
+            since: since.map(str::to_string),
+            max_blob_size: self.options.max_file_size,
+            skip_content: &scan::has_binary_extension,
+            threads: self.options.threads,
+            progress: Some(&progress),
+        };
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let walked = std::thread::scope(|s| {
+            if std::io::stderr().is_terminal() {
+                s.spawn(|| report::progress::show_history(&progress, &done));
+            }
+            let walked = changeset::history_each(repo, &self.filter, &options, &|blob| {
+                scanner.scan_attributed(&blob.file, &blob.provenance)
+            });
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            walked
+        })?;
+        Ok(scanner.finish(walked.warnings, &self.policy))
+    }
+
     /// The failing severity: the flag, else the config, else `high`. `None` = never fail.
     pub fn threshold(&self, flag: Option<FailOn>) -> Option<Severity> {
         flag.or(self.config.fail_on)
@@ -297,6 +329,12 @@ fn scan_changes(args: &ScanArgs, pipeline: &Pipeline, root: &Path) -> anyhow::Re
             None => (range.as_str(), None),
         };
         pipeline.scan(&changeset::diff(root, base, head, filter)?)
+    } else if args.history {
+        anyhow::ensure!(
+            args.paths.len() <= 1,
+            "--history scans one repository: give at most one path"
+        );
+        pipeline.scan_history(root, args.branch.as_deref(), args.since.as_deref())
     } else {
         pipeline.scan_tree(&args.paths)
     }
@@ -321,6 +359,10 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Exit> {
     warn_skipped(&result);
     let ctx = ReportContext {
         color: std::io::stdout().is_terminal(),
+        repository: args
+            .history
+            .then(|| changeset::repository_uri(&root))
+            .flatten(),
         ..ReportContext::default()
     };
     write_outputs(&result, &args.targets, &ctx)?;
@@ -450,6 +492,7 @@ pub(crate) fn fix_advice(changes: &ChangeSet, result: &ScanResult) -> Vec<crate:
                 Err(_) => continue,
             },
             changeset::Source::Bytes(b) => b.clone(),
+            changeset::Source::TooLarge(_) => continue,
         };
         if let Ok(text) = String::from_utf8(bytes) {
             out.extend(crate::fix::advise(&file.path, &text, findings));

@@ -235,6 +235,92 @@ impl Git {
     }
 }
 
+/// A git command that runs while its output is read (and, with `stdin`, while requests are
+/// written to it): `git log` and `git cat-file --batch` over a whole history. Standard error
+/// is collected on a thread of its own so that a chatty git cannot stall on a full pipe.
+pub(crate) struct Streaming {
+    child: std::process::Child,
+    command: String,
+    stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
+}
+
+/// The pipe size asked for a streamed command's output (Linux's default limit for an
+/// unprivileged process is 1 MiB).
+#[cfg(target_os = "linux")]
+const STREAM_PIPE_SIZE: usize = 1 << 20;
+
+impl Git {
+    /// Starts `git ARGS` with its standard output (and standard input when `stdin`) piped.
+    /// Objects missing from a partial clone are not fetched: a scan never goes to the network.
+    pub(crate) fn stream(&self, args: &[&str], stdin: bool) -> Result<Streaming, ChangesetError> {
+        let mut cmd = command(&self.top);
+        cmd.args(args)
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if stdin {
+            cmd.stdin(Stdio::piped());
+        }
+        let mut child = cmd.spawn().map_err(|e| spawn_error(e, &self.top))?;
+        // A whole history is hundreds of MB through this pipe: at Linux's default 64 KiB
+        // every few blobs cost a round of waking git and the reader, which on a busy
+        // machine is most of the time. Best effort: the pipe works either way.
+        #[cfg(target_os = "linux")]
+        if let Some(out) = &child.stdout {
+            let _ = rustix::pipe::fcntl_setpipe_size(out, STREAM_PIPE_SIZE);
+        }
+        let stderr = child.stderr.take().map(|mut pipe| {
+            std::thread::spawn(move || {
+                let mut text = Vec::new();
+                let _ = pipe.read_to_end(&mut text);
+                text
+            })
+        });
+        Ok(Streaming {
+            child,
+            command: format!("git {}", args.join(" ")),
+            stderr,
+        })
+    }
+}
+
+impl Streaming {
+    pub(crate) fn stdin(&mut self) -> Option<std::process::ChildStdin> {
+        self.child.stdin.take()
+    }
+
+    pub(crate) fn stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
+    /// Waits for git to exit; an error carries its standard error.
+    pub(crate) fn finish(mut self) -> Result<(), ChangesetError> {
+        let status = self.child.wait().map_err(|source| ChangesetError::Io {
+            path: PathBuf::from("git"),
+            source,
+        })?;
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
+        if status.success() {
+            Ok(())
+        } else {
+            Err(ChangesetError::GitFailed {
+                command: self.command.clone(),
+                stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
+            })
+        }
+    }
+
+    /// Stops git early (the scan failed elsewhere) and reaps it.
+    pub(crate) fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Reads `count` answers of `git cat-file --batch`: `<id> <type> <size>\n<content>\n`, or
 /// `<id> missing\n`.
 fn read_batch(out: &mut impl BufRead, count: usize) -> Result<Vec<Option<Vec<u8>>>, String> {

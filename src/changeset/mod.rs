@@ -5,7 +5,7 @@
 //! and the CI gates count only the lines a change adds, but the engine still sees the whole
 //! new file so context rules keep working.
 //!
-//! Four ways to build one, all filtered through the same [`PathFilter`]:
+//! Five ways to build one, all filtered through the same [`PathFilter`]:
 //!
 //! - [`tree`]: walk directories (honouring `.gitignore` and `.ignore`, scanning hidden files,
 //!   never `.git/`); every line counts.
@@ -13,6 +13,8 @@
 //!   merge base with a base revision, `git diff BASE...HEAD` style.
 //! - [`staged`]: the lines `git commit` would add, read from the index (a pre-commit hook).
 //! - [`from_patches`]: per-file unified diff patches as a pull-request API returns them.
+//! - [`history_each`]: every blob in a repository's history, once, each with the commit
+//!   that introduced it (streamed to the scanner rather than listed).
 //!
 //! In every git-backed mode a file whose change adds no lines (a pure rename, a mode change,
 //! a change that only deletes) is left out, and deleted files, symlinks and submodules are
@@ -22,6 +24,7 @@
 mod deepen;
 mod diff;
 pub mod git;
+mod history;
 mod hunks;
 mod listed;
 mod paths;
@@ -33,6 +36,9 @@ pub use deepen::{
 };
 pub use diff::{diff, diff_range, from_patches};
 pub use git::FetchAuth;
+pub use history::{
+    history_each, repository_uri, HistoryBlob, HistoryOptions, HistoryProgress, HistoryWalked,
+};
 pub use listed::{from_listed, is_safe_relative, ListedFile};
 pub use paths::PathFilter;
 pub use staged::staged;
@@ -126,6 +132,9 @@ pub enum Source {
     Disk(PathBuf),
     /// Already in memory (a git blob, a staged file, a patch reconstructed from an API).
     Bytes(Vec<u8>),
+    /// Not read, because its size (given) is over the scan's limit: a blob from history
+    /// that was passed over rather than loaded.
+    TooLarge(u64),
 }
 
 /// Which lines of a file a finding must touch to count.

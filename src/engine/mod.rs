@@ -179,6 +179,7 @@ impl Engine {
             severity: rule.severity,
             remediation: rule.remediation,
             detail: String::new(),
+            provenance: None,
         }]
     }
 
@@ -478,6 +479,7 @@ impl Engine {
             redacted,
             snippet,
             remediation: rule.info.remediation.clone(),
+            provenance: None,
         }
     }
 }

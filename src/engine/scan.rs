@@ -6,7 +6,9 @@ use super::baseline::Baseline;
 use super::suppress::AllowRule;
 use super::Engine;
 use crate::changeset::{ChangeSet, ChangedFile, Source};
-use crate::findings::{Confidence, Finding, ScanResult, ScanStats, Warning};
+use crate::findings::{
+    keep_first_introduced, Confidence, Finding, Provenance, ScanResult, ScanStats, Warning,
+};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::io::Read;
@@ -139,6 +141,27 @@ impl<'a> FileScanner<'a> {
             .push(outcome);
     }
 
+    /// Scans a file taken from a repository's history; its findings, and the warning if it
+    /// was not read, say which commit it came from.
+    pub fn scan_attributed(&self, file: &ChangedFile, provenance: &Provenance) {
+        let mut outcome = scan_file(self.engine, file, self.max_file_size);
+        match &mut outcome {
+            FileOutcome::Scanned { findings, .. } => {
+                for f in findings {
+                    f.provenance = Some(provenance.clone());
+                }
+            }
+            FileOutcome::TooLarge(w) | FileOutcome::Unreadable(w) => {
+                w.path = format!("{}:{}", provenance.short_commit(), w.path);
+            }
+            FileOutcome::Binary => {}
+        }
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(outcome);
+    }
+
     /// The findings that count, sorted, once every file is scanned; `warnings` are the
     /// change set's own (paths it could not walk).
     pub fn finish(self, warnings: Vec<Warning>, policy: &Policy) -> ScanResult {
@@ -158,13 +181,13 @@ fn summarize(
     policy: &Policy,
 ) -> ScanResult {
     let mut stats = ScanStats::default();
-    let mut findings = Vec::new();
+    let mut found = Vec::new();
     let mut inline_allowed = Vec::new();
     for outcome in outcomes {
         match outcome {
             FileOutcome::Scanned {
                 bytes,
-                findings: mut found,
+                findings: file_found,
                 inline_allowed: allowed,
             } => {
                 stats.files_scanned += 1;
@@ -175,15 +198,7 @@ fn summarize(
                 } else {
                     found.extend(allowed);
                 }
-                for f in found {
-                    if policy.allow.iter().any(|a| a.matches(&f)) {
-                        stats.suppressed_config += 1;
-                    } else if policy.baseline.as_ref().is_some_and(|b| b.contains(&f)) {
-                        stats.suppressed_baseline += 1;
-                    } else {
-                        findings.push(f);
-                    }
-                }
+                found.extend(file_found);
             }
             FileOutcome::Binary => stats.files_skipped_binary += 1,
             FileOutcome::TooLarge(w) => {
@@ -194,6 +209,18 @@ fn summarize(
                 stats.files_unreadable += 1;
                 warnings.push(w);
             }
+        }
+    }
+    // Before the policy, so that each secret counts once in the suppressed counts too.
+    keep_first_introduced(&mut found);
+    let mut findings = Vec::with_capacity(found.len());
+    for f in found {
+        if policy.allow.iter().any(|a| a.matches(&f)) {
+            stats.suppressed_config += 1;
+        } else if policy.baseline.as_ref().is_some_and(|b| b.contains(&f)) {
+            stats.suppressed_baseline += 1;
+        } else {
+            findings.push(f);
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -227,6 +254,7 @@ fn scan_file(engine: &Engine, file: &ChangedFile, max_size: u64) -> FileOutcome 
     match &file.source {
         Source::Bytes(b) if b.len() as u64 > max_size => too_large(file, b.len() as u64, max_size),
         Source::Bytes(b) => scan_bytes(engine, file, b),
+        Source::TooLarge(size) => too_large(file, *size, max_size),
         Source::Disk(p) => READ_BUFFER.with(|buffer| {
             let mut buffer = buffer.borrow_mut();
             let outcome = match read(p, &mut buffer, max_size) {
@@ -312,7 +340,9 @@ fn read(path: &Path, buffer: &mut Vec<u8>, max_size: u64) -> Result<(), ReadErro
     Ok(())
 }
 
-fn has_binary_extension(path: &str) -> bool {
+/// Whether `path` names a format that is never text (by extension): such files are
+/// counted as binary without being read.
+pub fn has_binary_extension(path: &str) -> bool {
     path.rsplit_once('.')
         .map(|(_, ext)| ext)
         .filter(|ext| !ext.contains('/'))

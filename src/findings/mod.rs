@@ -214,13 +214,73 @@ pub struct Finding {
     /// The line the secret starts on, with the secret replaced by its redacted form, trimmed.
     pub snippet: String,
     pub remediation: String,
+    /// Where in a repository's history the scanned content came from (history scans only);
+    /// its fields sit beside the others in JSON (`commit`, `author`, `date`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 impl Finding {
-    /// Stable order for every output: path, position, rule.
-    pub fn sort_key(&self) -> (&str, u32, u32, &str) {
-        (&self.path, self.line, self.column, &self.rule_id)
+    /// Stable order for every output: path, position, rule, then commit (history scans).
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, Option<&str>) {
+        (
+            &self.path,
+            self.line,
+            self.column,
+            &self.rule_id,
+            self.provenance.as_ref().map(|p| p.commit.as_str()),
+        )
     }
+}
+
+/// The commit that first brought a scanned blob into a repository's history, at the
+/// finding's path. `line` of such a finding is the line in that blob.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// Full object id of the commit.
+    pub commit: String,
+    pub author: Author,
+    /// Author date, strict ISO 8601 with the author's offset (`2024-05-01T12:00:00+02:00`).
+    pub date: String,
+    /// The commit's place in the walk (parents before children): among findings of one
+    /// secret at one path, the smallest is the one that introduced it.
+    #[serde(skip)]
+    pub order: u64,
+}
+
+impl Provenance {
+    /// The commit as people quote it: its first 12 hex digits.
+    pub fn short_commit(&self) -> &str {
+        self.commit.get(..12).unwrap_or(&self.commit)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+}
+
+/// Keeps, of the findings that share a rule, a secret and a path, the one whose content
+/// entered history first: a history scan reads every version of a file, and a secret that
+/// stayed through ten edits is one leak, introduced once. Findings without provenance are
+/// kept as they are.
+pub fn keep_first_introduced(findings: &mut Vec<Finding>) {
+    use std::collections::HashMap;
+    let key = |f: &Finding| (f.rule_id.clone(), f.fingerprint.clone(), f.path.clone());
+    let mut first: HashMap<(String, String, String), u64> = HashMap::new();
+    for f in findings.iter() {
+        if let Some(p) = &f.provenance {
+            let order = first.entry(key(f)).or_insert(p.order);
+            *order = (*order).min(p.order);
+        }
+    }
+    // Every finding of the first version is kept: a secret written twice in one file is
+    // reported twice, as a tree scan reports it.
+    findings.retain(|f| match &f.provenance {
+        Some(p) => first.get(&key(f)) == Some(&p.order),
+        None => true,
+    });
 }
 
 /// A file the scan passed over, or could not read, with the reason.
@@ -303,6 +363,7 @@ mod tests {
             snippet: String::new(),
             remediation: String::new(),
             detail: String::new(),
+            provenance: None,
         }
     }
 

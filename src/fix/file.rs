@@ -226,6 +226,7 @@ mod tests {
             rule_name: rule.into(),
             severity: Severity::High,
             detail: String::new(),
+            provenance: None,
             confidence: Confidence::High,
             validation: Validation::None,
             path: "p".into(),

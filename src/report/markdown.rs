@@ -318,6 +318,7 @@ mod tests {
             line_hash: String::new(),
             snippet: String::new(),
             remediation: String::new(),
+            provenance: None,
         };
         assert_eq!(
             link("https://h/o/r/blob/s/{path}#L{line}-L{end_line}", &f),

@@ -25,6 +25,7 @@ pub mod github;
 pub mod github_commands;
 pub mod json;
 pub mod markdown;
+pub mod progress;
 pub mod sarif;
 pub mod suggestion;
 pub mod text;
@@ -64,6 +65,9 @@ pub struct ReportContext {
     /// At most this many rows in the markdown findings table (most severe first); the rest
     /// are counted. GitHub check-run summaries stop at 65535 characters.
     pub summary_max_findings: Option<usize>,
+    /// The repository a history scan read (its remote URL without credentials): SARIF's
+    /// `versionControlProvenance`.
+    pub repository: Option<String>,
 }
 
 /// Writes `result` in `format` to `out`.
@@ -82,7 +86,7 @@ pub fn render(
     }
 }
 
-/// Findings in the model's stable order: path, position, rule.
+/// Findings in the model's stable order: path, position, rule (then commit).
 fn sorted(result: &ScanResult) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = result.findings.iter().collect();
     v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -115,6 +119,9 @@ fn finding_message(f: &Finding) -> String {
     );
     if !f.detail.is_empty() {
         message.push_str(&format!(" ({})", f.detail));
+    }
+    if let Some(p) = &f.provenance {
+        message.push_str(&format!(" (introduced in commit {})", p.short_commit()));
     }
     message
 }

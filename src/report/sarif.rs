@@ -19,6 +19,9 @@
 //! - `security-severity`, `precision` and the `security` tag make GitHub treat results as
 //!   security alerts with a severity.
 //! - Nothing is timestamped, so the same scan gives the same bytes.
+//! - A history scan's run names the repository in `versionControlProvenance`, and each
+//!   result the commit that introduced it (`properties.commit`, with `author` and `date`);
+//!   the fingerprints stay the secret's, so alerts and baselines match across commits.
 
 use super::escape::{markdown_text, uri_path};
 use super::{
@@ -30,7 +33,7 @@ use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
-    Tool, ToolComponent,
+    Tool, ToolComponent, VersionControlDetails,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -108,12 +111,18 @@ pub fn build(result: &ScanResult, ctx: &ReportContext) -> Sarif {
         .results(results)
         .invocations(vec![invocation])
         .column_kind(json!("unicodeCodePoints"));
-    let run = match automation_id(ctx) {
+    let mut run = match automation_id(ctx) {
         Some(id) => run
             .automation_details(RunAutomationDetails::builder().id(id).build())
             .build(),
         None => run.build(),
     };
+    // A history scan names the repository; each result names its commit.
+    if let Some(uri) = &ctx.repository {
+        run.version_control_provenance = Some(vec![VersionControlDetails::builder()
+            .repository_uri(uri)
+            .build()]);
+    }
 
     Sarif::builder()
         .schema(SCHEMA_URI)
@@ -294,6 +303,14 @@ fn sarif_result(f: &Finding, rule_index: Option<usize>, gates: bool) -> SarifRes
         "validation".to_string(),
         json!(validation_str(f.validation)),
     );
+    if let Some(p) = &f.provenance {
+        props.insert("commit".to_string(), json!(p.commit));
+        props.insert(
+            "author".to_string(),
+            json!(format!("{} <{}>", p.author.name, p.author.email)),
+        );
+        props.insert("date".to_string(), json!(p.date));
+    }
 
     let r = SarifResult::builder()
         .rule_id(&f.rule_id)

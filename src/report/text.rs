@@ -8,6 +8,9 @@
 //! 12 files scanned (1.2 MiB); skipped 1 binary, 0 too large, 0 unreadable; suppressed 0 inline, 0 by config, 0 by baseline
 //! ```
 //!
+//! A finding from a history scan is located at its commit, as git names a file in one:
+//! `3f2c9a1b7d04:src/config.rs:12:9`.
+//!
 //! Help is printed once per rule, under its first finding. Colour only when
 //! [`ReportContext::color`] says so. Paths and messages go through [`log_line`]:
 //! this output lands in CI logs, where a crafted file name could otherwise run an agent
@@ -45,7 +48,13 @@ pub fn render(result: &ScanResult, ctx: &ReportContext, out: &mut dyn Write) -> 
     let findings = sorted(result);
     let mut helped = HashSet::new();
     for f in &findings {
-        let location = format!("{}:{}:{}", log_line(&f.path), f.line, f.column);
+        // `<commit>:<path>` as git spells a file at a commit (`git show abc123:src/a.rs`).
+        let commit = f
+            .provenance
+            .as_ref()
+            .map(|p| format!("{}:", p.short_commit()))
+            .unwrap_or_default();
+        let location = format!("{commit}{}:{}:{}", log_line(&f.path), f.line, f.column);
         // Pad before painting so escapes do not count towards the column width.
         let severity = format!("{:<8}", f.severity.as_str());
         let value = if f.detail.is_empty() {

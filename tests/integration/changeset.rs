@@ -38,6 +38,7 @@ fn content(set: &ChangeSet, path: &str) -> Vec<u8> {
     match &file.source {
         Source::Bytes(b) => b.clone(),
         Source::Disk(p) => std::fs::read(p).expect("readable"),
+        Source::TooLarge(size) => panic!("a {size}-byte file was not read"),
     }
 }
 

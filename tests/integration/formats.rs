@@ -5,8 +5,8 @@
 //! `Secret::redacted`, `fingerprint` and `line_hash`, as the engine does.
 
 use secretgate::findings::{
-    fingerprint, line_hash, Confidence, Finding, RuleInfo, ScanResult, ScanStats, Secret, Severity,
-    Validation, Warning,
+    fingerprint, line_hash, Author, Confidence, Finding, Provenance, RuleInfo, ScanResult,
+    ScanStats, Secret, Severity, Validation, Warning,
 };
 use secretgate::report::{render, summary_markdown, Format, ReportContext};
 use serde_json::Value;
@@ -77,6 +77,7 @@ fn finding(
         line_hash: line_hash(&snippet),
         snippet,
         remediation: r.remediation.clone(),
+        provenance: None,
     }
 }
 
@@ -196,6 +197,7 @@ fn ctx() -> ReportContext {
         color: false,
         file_link: Some("https://github.com/o/r/blob/0123abc/{path}#L{line}-L{end_line}".into()),
         summary_max_findings: None,
+        repository: None,
     }
 }
 
@@ -426,4 +428,98 @@ fn assert_github_requirements(log: &Value, scan: &ScanResult) {
             assert!(region[key].as_u64().is_some_and(|n| n >= 1), "{key}");
         }
     }
+}
+
+/// The fixture as a history scan reports it: each finding credited to a commit.
+fn history_fixture() -> ScanResult {
+    let mut scan = fixture();
+    let commits = [
+        (
+            "3f2c9a1b7d04e5f60718293a4b5c6d7e8f901234",
+            "Ada Lovelace",
+            "2024-05-01T12:00:00+02:00",
+        ),
+        (
+            "9b8a7c6d5e4f30211234567890abcdef01234567",
+            "Grace Hopper",
+            "2023-11-30T08:15:00-05:00",
+        ),
+    ];
+    for (i, f) in scan.findings.iter_mut().enumerate() {
+        let (commit, name, date) = commits[i % commits.len()];
+        f.provenance = Some(Provenance {
+            commit: commit.into(),
+            author: Author {
+                name: name.into(),
+                email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
+            },
+            date: date.into(),
+            order: i as u64,
+        });
+    }
+    scan
+}
+
+fn history_ctx() -> ReportContext {
+    ReportContext {
+        repository: Some("https://github.com/o/r.git".into()),
+        ..ctx()
+    }
+}
+
+fn rendered_history(format: Format) -> String {
+    let mut out = Vec::new();
+    render(&history_fixture(), format, &history_ctx(), &mut out).expect("render");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn history_text() {
+    let out = rendered_history(Format::Text);
+    assert_no_raw_secret(&out);
+    assert!(out.contains("3f2c9a1b7d04:src/config.rs:12:17"), "{out}");
+    insta::assert_snapshot!("history_text", out);
+}
+
+#[test]
+fn history_json() {
+    let out = rendered_history(Format::Json);
+    assert_no_raw_secret(&out);
+    let doc: Value = serde_json::from_str(&out).expect("valid JSON");
+    for f in doc["findings"].as_array().expect("findings") {
+        assert_eq!(f["commit"].as_str().map(str::len), Some(40), "{f}");
+        assert!(f["author"]["name"].is_string() && f["author"]["email"].is_string());
+        assert!(f["date"].is_string() && f["path"].is_string());
+        assert!(f.get("order").is_none(), "walk order is internal");
+    }
+    // The fingerprint is the secret's, whichever commit brought it.
+    let plain: Value = serde_json::from_str(&rendered(Format::Json, &ctx())).expect("json");
+    let prints = |d: &Value| -> Vec<Value> {
+        d["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["fingerprint"].clone())
+            .collect()
+    };
+    assert_eq!(prints(&doc), prints(&plain));
+    insta::assert_snapshot!("history_json", out);
+}
+
+#[test]
+fn history_sarif() {
+    let out = rendered_history(Format::Sarif);
+    assert_no_raw_secret(&out);
+    let log: Value = serde_json::from_str(&out).expect("valid JSON");
+    validate_against_schema(&log);
+    assert_github_requirements(&log, &history_fixture());
+    let run = &log["runs"][0];
+    assert_eq!(
+        run["versionControlProvenance"][0]["repositoryUri"],
+        "https://github.com/o/r.git"
+    );
+    for r in run["results"].as_array().expect("results") {
+        assert_eq!(r["properties"]["commit"].as_str().map(str::len), Some(40));
+    }
+    insta::assert_snapshot!("history_sarif", versionless(&out));
 }

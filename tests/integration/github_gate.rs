@@ -479,6 +479,7 @@ fn finding(path: &str, line: u32, severity: Severity) -> Finding {
         line_hash: "0123456789abcdef:1".into(),
         snippet: "key = \"AKIA…(20 chars)\"".into(),
         remediation: "Deactivate the key in IAM and rotate it.".into(),
+        provenance: None,
     }
 }
 

@@ -10,5 +10,6 @@ mod conventions;
 mod fix;
 mod formats;
 mod github_gate;
+mod history;
 mod properties;
 mod rules;

@@ -195,6 +195,7 @@ pub(crate) mod tests {
             line_hash: "00:1".into(),
             snippet: "key = AKIA…(20 chars)".into(),
             remediation: "Deactivate the key in IAM.".into(),
+            provenance: None,
         }
     }
 

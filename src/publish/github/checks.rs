@@ -186,6 +186,7 @@ mod tests {
             line_hash: "h:1".into(),
             snippet: String::new(),
             remediation: "Rotate the key.".into(),
+            provenance: None,
         }
     }
 

@@ -229,6 +229,7 @@ mod tests {
             line_hash: "h:1".into(),
             snippet: String::new(),
             remediation: String::new(),
+            provenance: None,
         }
     }
 
