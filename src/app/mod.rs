@@ -3,6 +3,9 @@
 
 pub mod azure;
 pub mod github;
+mod import;
+
+pub use import::import_rules;
 
 use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};
 use crate::ci::Env;

@@ -8,4 +8,5 @@ mod changeset;
 mod cli;
 mod formats;
 mod github_gate;
+mod import;
 mod rules;
