@@ -455,10 +455,7 @@ impl Rule {
 
     /// The compiled pattern, compiled on the first call; `None` if it does not compile.
     pub(crate) fn search(&self) -> Option<&Search> {
-        match self.try_search() {
-            Ok(search) => Some(search),
-            Err(_) => None,
-        }
+        self.try_search().ok()
     }
 
     fn try_search(&self) -> Result<&Search, String> {
