@@ -19,6 +19,7 @@ mod identifiable;
 mod jwt;
 mod luhn;
 mod marvin;
+mod pypi;
 mod sas;
 
 use base64::alphabet;
@@ -66,6 +67,8 @@ pub enum Validator {
     Base64Key,
     /// Bech32 checksum (age secret keys).
     Bech32,
+    /// PyPI token: a base64url V2 macaroon for `pypi.org` ending in a 32-byte signature.
+    PypiMacaroon,
 }
 
 impl Validator {
@@ -82,6 +85,7 @@ impl Validator {
             Self::Jwt => "JWT header and payload decode to JSON",
             Self::Base64Key => "base64 key decodes to the expected length",
             Self::Bech32 => "Bech32 checksum",
+            Self::PypiMacaroon => "PyPI macaroon structure and signature length",
         }
     }
 
@@ -113,6 +117,7 @@ impl Validator {
             Self::Jwt => jwt::check(secret),
             Self::Base64Key => base64key::check(secret),
             Self::Bech32 => bech32::check(secret),
+            Self::PypiMacaroon => pypi::check(secret),
         }
     }
 }
@@ -233,7 +238,7 @@ mod tests {
         ]
     }
 
-    const ALL: [Validator; 10] = [
+    const ALL: [Validator; 11] = [
         Validator::Luhn,
         Validator::GithubCrc32,
         Validator::AzureIdentifiable,
@@ -244,6 +249,7 @@ mod tests {
         Validator::Jwt,
         Validator::Base64Key,
         Validator::Bech32,
+        Validator::PypiMacaroon,
     ];
 
     #[test]
