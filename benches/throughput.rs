@@ -23,8 +23,14 @@ use std::time::{Duration, Instant};
 
 fn engine() -> Engine {
     let specs = ruleset::builtin_specs().expect("rules parse");
-    let rules = ruleset::compile(specs.into_iter().map(|s| (String::new(), s)).collect())
-        .expect("rules compile");
+    // Tagged as the binary tags them, so that they compile as they do there: on first use.
+    let rules = ruleset::compile(
+        specs
+            .into_iter()
+            .map(|s| (ruleset::BUILTIN_TAG.to_string(), s))
+            .collect(),
+    )
+    .expect("rules compile");
     Engine::new(rules).expect("engine")
 }
 

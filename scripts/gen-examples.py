@@ -74,6 +74,17 @@ def entra(rng):
     while c: c, r = divmod(c, 66); enc = ENTRA[r] + enc
     return text + enc.rjust(6, 'a')[:3]
 
+def pypi(rng):
+    """A PyPI token: `pypi-` + base64url of a V2 macaroon (location pypi.org, a UUID
+    identifier, one caveat, a 32-byte signature)."""
+    field = lambda kind, data: bytes([kind, len(data)]) + data
+    ident = '%08x-%04x-4%03x-a%03x-%012x' % (rng.getrandbits(32), rng.getrandbits(16),
+        rng.getrandbits(12), rng.getrandbits(12), rng.getrandbits(48))
+    m = (b'\x02' + field(1, b'pypi.org') + field(2, ident.encode()) + b'\x00'
+         + field(2, b'{"version": 1, "permissions": {"projects": ["contoso-tools"]}}') + b'\x00'
+         + b'\x00' + field(6, rng.randbytes(32)))
+    return 'pypi-' + base64.urlsafe_b64encode(m).decode().rstrip('=')
+
 def ado_legacy(rng):
     tok = rng.randbytes(28)
     stored = zlib.crc32(tok) ^ 0xE0B9692D
@@ -117,7 +128,7 @@ if __name__ == '__main__':
         'cask AZAC': cask(rng, 'AZAC'),
         'ghp': github(rng, 'ghp_'), 'gho': github(rng, 'gho_'), 'ghu': github(rng, 'ghu_'),
         'ghs': github(rng, 'ghs_'), 'ghr': github(rng, 'ghr_'), 'npm': github(rng, 'npm_'),
-        'entra': entra(rng), 'ado legacy': ado_legacy(rng),
+        'entra': entra(rng), 'ado legacy': ado_legacy(rng), 'pypi': pypi(rng),
         'visa': luhn_complete('4', 16, rng), 'mc': luhn_complete('52', 16, rng),
         'amex': luhn_complete('37', 15, rng), 'discover': luhn_complete('6011', 16, rng),
         'jcb': luhn_complete('3530', 16, rng),

@@ -137,12 +137,30 @@ pub struct CiArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
     /// Config file whose custom rules are listed too.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum RulesAction {
+    /// Convert a gitleaks config's `[[rules]]` into secretgate rules (YAML for the
+    /// `rules:` list of .secretgate.yml) and report what could not be carried over.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The gitleaks TOML config (`gitleaks.toml`, `.gitleaks.toml`).
+    pub file: PathBuf,
+    /// Write the rules here instead of to standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -3,7 +3,7 @@
 
 use secretgate::app::{self, Exit};
 use secretgate::ci::{self, ProcessEnv, Provider};
-use secretgate::cli::Command;
+use secretgate::cli::{Command, RulesAction};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -26,7 +26,10 @@ fn main() -> ExitCode {
             Provider::AzurePipelines => app::azure::run(args, &ProcessEnv),
             Provider::Local => app::local_gate(args),
         },
-        Command::Rules(args) => app::rules(args),
+        Command::Rules(args) => match &args.action {
+            Some(RulesAction::Import(import)) => app::import_rules(import),
+            None => app::rules(args),
+        },
         Command::Baseline(args) => app::baseline(args),
         Command::Completions(args) => {
             secretgate::cli::write_completions(args.shell, &mut std::io::stdout().lock());

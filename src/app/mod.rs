@@ -4,8 +4,10 @@
 pub mod azure;
 pub mod fix;
 pub mod github;
+mod import;
 mod policy;
 
+pub use import::import_rules;
 pub use policy::{gate_policy, GatePolicy, PolicyAt};
 
 use crate::changeset::{self, ChangeSet, PathFilter, TreeOptions};

@@ -94,6 +94,7 @@ impl AnchoredRegex {
     }
 
     /// The names of the groups, by index.
+    #[cfg(test)]
     pub fn group_names(&self) -> impl Iterator<Item = Option<&str>> {
         self.pikevm
             .get_nfa()

@@ -24,9 +24,10 @@ pub struct Hit {
     pub pattern: usize,
 }
 
-/// The length of the table most keyword sets fit in (the built-in rules' take about
-/// 80,000 entries): a power of two, so that a masked index needs no bounds check.
-const FIXED_TABLE_LEN: usize = 1 << 17;
+/// The length of the table most keyword sets fit in (the built-in rules' ~1,000 keywords
+/// take fewer than 2^19 entries): a power of two, so that a masked index needs no bounds
+/// check. Only the pages the states use are touched.
+const FIXED_TABLE_LEN: usize = 1 << 19;
 
 enum Table {
     Fixed(Box<[u32; FIXED_TABLE_LEN]>),
@@ -435,7 +436,7 @@ mod tests {
             x ^= x << 17;
             x
         };
-        let keywords: Vec<String> = (0..4000)
+        let keywords: Vec<String> = (0..8000)
             .map(|_| {
                 (0..8)
                     .map(|_| char::from(b'a' + (next() % 26) as u8))

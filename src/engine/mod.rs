@@ -11,6 +11,7 @@ mod anchored;
 pub mod baseline;
 mod detail;
 pub mod entropy;
+pub mod import;
 mod keyword_dfa;
 mod pattern_keywords;
 pub mod pkcs12;
@@ -35,8 +36,6 @@ use validate::Outcome;
 pub struct Engine {
     rules: Vec<Rule>,
     prefilter: Prefilter,
-    /// What the prefilter reports for each rule.
-    plans: Vec<KeywordPlan>,
     /// Keyword-less rules by scope. Those scoped to the whole file share one set, so a
     /// file is read once to learn which of them can match at all.
     file_scoped: Vec<usize>,
@@ -112,13 +111,6 @@ impl Engine {
             Some(set)
         };
         Ok(Self {
-            plans: rules
-                .iter()
-                .map(|r| KeywordPlan {
-                    reach: r.reach,
-                    keyword_starts: r.searched_from_keywords(),
-                })
-                .collect(),
             token_scoped: scoped(Scope::TokenRuns),
             digit_scoped: scoped(Scope::DigitRuns),
             file_scoped,
@@ -218,7 +210,17 @@ impl Engine {
     fn candidates(&self, content: &[u8]) -> (Vec<Candidate>, Vec<(usize, usize)>) {
         let mut candidates = Vec::new();
         let runs = runs::find(content);
-        for found in self.prefilter.windows(content, &self.plans) {
+        let plan_of = |rule: usize| {
+            let r = &self.rules[rule];
+            KeywordPlan {
+                reach: r.analysis().reach,
+                keyword_starts: r.searched_from_keywords(),
+            }
+        };
+        for found in self
+            .prefilter
+            .windows_with(content, self.rules.len(), plan_of)
+        {
             let rule = found.rule;
             let spans = match self.rules[rule].scope {
                 Scope::File => None,
@@ -327,15 +329,22 @@ impl Engine {
     ) {
         let rule = &self.rules[ri];
         let window = &content[lo..hi];
-        if rule.value_run.as_ref().is_some_and(|t| !t.admits(window))
-            || rule
+        let analysis = rule.analysis();
+        if analysis
+            .value_run
+            .as_ref()
+            .is_some_and(|t| !t.admits(window))
+            || analysis
                 .required_bytes
                 .as_ref()
                 .is_some_and(|t| !t.admits(window))
         {
             return;
         }
-        match &rule.search {
+        let Some(search) = rule.search() else {
+            return;
+        };
+        match search {
             Search::Window(regex) => {
                 for caps in regex.captures_iter(window) {
                     let group = |g| caps.get(g).map(|m| (m.start(), m.end()));
@@ -400,7 +409,7 @@ impl Engine {
                 return;
             }
         }
-        if rule.allowlist.iter().any(|a| a.is_match(secret)) {
+        if rule.allowlist().iter().any(|a| a.is_match(secret)) {
             return;
         }
         if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
@@ -543,7 +552,8 @@ fn secret_span(
     rule: &Rule,
     group: impl Fn(usize) -> Option<(usize, usize)>,
 ) -> Option<(usize, usize)> {
-    rule.secret_groups
+    rule.analysis()
+        .secret_groups
         .iter()
         .find_map(|&g| group(g))
         .or_else(|| group(0))

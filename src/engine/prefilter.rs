@@ -47,15 +47,27 @@ impl Prefilter {
 
     /// For each rule with a keyword in `haystack`, the merged byte windows to run it on,
     /// and, if its plan asks, where its keywords start. `plans[i]` is rule `i`'s.
+    #[cfg(test)]
     pub fn windows(&self, haystack: &[u8], plans: &[KeywordPlan]) -> Vec<RuleWindows> {
+        self.windows_with(haystack, plans.len(), |rule| plans[rule])
+    }
+
+    /// As [`Self::windows`], with rule `i`'s plan from `plan_of(i)` (of `rules` rules),
+    /// asked only for the rules whose keywords appear.
+    pub fn windows_with(
+        &self,
+        haystack: &[u8],
+        rules: usize,
+        plan_of: impl Fn(usize) -> KeywordPlan,
+    ) -> Vec<RuleWindows> {
         let mut per_rule: Vec<RuleWindows> = Vec::new();
         // Where each rule's entry is in `per_rule`: a file hits many rules many times.
-        let mut slot_of_rule = vec![u32::MAX; plans.len()];
+        let mut slot_of_rule = vec![u32::MAX; rules];
         let mut lines = KeywordLines::new(haystack);
         for m in self.automaton.find_all(haystack) {
             let line = lines.around(m.start, m.end);
             for &rule in &self.rules_of_pattern[m.pattern] {
-                let plan = plans[rule];
+                let plan = plan_of(rule);
                 let window = match plan.reach {
                     Reach::KeywordLine => (line.start, line.end),
                     Reach::NextTwoLines => (line.start, lines.two_below(line)),

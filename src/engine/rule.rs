@@ -120,28 +120,45 @@ pub struct Rule {
     pub scope: Scope,
     /// The pattern, with its `{{fragments}}` expanded.
     pub pattern: String,
-    /// The pattern, compiled for the way it is searched.
-    pub(crate) search: Search,
-    /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
-    /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
-    pub secret_groups: Vec<usize>,
-    /// A run of bytes any secret of this rule lies in, checked before the regex runs on
-    /// a window; read from the pattern.
-    pub(crate) value_run: Option<ValueRun>,
-    /// Bytes every match holds, checked before the regex runs on a window; read from the
-    /// pattern.
-    pub(crate) required_bytes: Option<RequiredBytes>,
-    /// How far around each keyword the rule is searched (`multiline` rules: far).
-    pub(crate) reach: Reach,
+    /// `false`: ignore what the pattern says about its keywords (tests compare the two).
+    narrow: bool,
+    multiline: bool,
+    /// What the pattern says about where matches lie, and the compiled pattern: read and
+    /// compiled on first use, so that start-up does not grow with the number of rules
+    /// (most never see one of their keywords in a scan). Rules from a config and the
+    /// tests compile eagerly, so their errors show at load.
+    analysis: std::sync::OnceLock<Analysis>,
+    /// `None` inside: the pattern does not compile (only a lazily compiled built-in rule can
+    /// get here, and its tests compile it).
+    search: std::sync::OnceLock<Option<Search>>,
     pub min_entropy: Option<f64>,
     pub validator: Option<Validator>,
     pub require_verified: bool,
     pub context: Option<Regex>,
-    pub allowlist: Vec<Regex>,
+    allowlist_patterns: Vec<String>,
+    allowlist: std::sync::OnceLock<Vec<Regex>>,
     pub skip_builtin_allowlist: bool,
     pub value_check: Option<ValueCheck>,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
+}
+
+/// What a rule's pattern says about its matches, read from its syntax tree.
+#[derive(Debug)]
+pub(crate) struct Analysis {
+    /// Every match starts at a keyword or at most this many bytes before one: the rule is
+    /// searched from its keywords. `None`: across windows.
+    pub(crate) lead: Option<usize>,
+    /// How far around each keyword the rule is searched (`multiline` rules: far).
+    pub(crate) reach: Reach,
+    /// Indexes of the `secret` group and its alternatives `secret2`, `secret3`... (the
+    /// regex crate forbids reusing a name across `|` branches). Empty: the whole match.
+    pub(crate) secret_groups: Vec<usize>,
+    /// A run of bytes any secret of this rule lies in, checked before the regex runs on
+    /// a window.
+    pub(crate) value_run: Option<ValueRun>,
+    /// Bytes every match holds, checked before the regex runs on a window.
+    pub(crate) required_bytes: Option<RequiredBytes>,
 }
 
 /// How a rule's pattern is searched in a window the prefilter gives it.
@@ -232,6 +249,31 @@ pub(crate) fn parse_pattern(pattern: &str) -> Option<regex_syntax::hir::Hir> {
         .ok()
 }
 
+/// Indexes of the capture groups named `secret`, `secret2`... read from the parsed pattern
+/// (the regex crate numbers groups the same way).
+fn secret_group_indexes(hir: &regex_syntax::hir::Hir) -> Vec<usize> {
+    use regex_syntax::hir::HirKind;
+    fn walk(hir: &regex_syntax::hir::Hir, out: &mut Vec<usize>) {
+        match hir.kind() {
+            HirKind::Capture(cap) => {
+                if cap.name.as_deref().is_some_and(is_secret_group) {
+                    out.push(cap.index as usize);
+                }
+                walk(&cap.sub, out);
+            }
+            HirKind::Repetition(rep) => walk(&rep.sub, out),
+            HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+                parts.iter().for_each(|p| walk(p, out))
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(hir, &mut out);
+    out.sort_unstable();
+    out
+}
+
 /// Replaces every `{{name}}` with its fragment.
 pub(crate) fn expand_fragments(pattern: &str) -> String {
     let mut out = pattern.to_string();
@@ -258,13 +300,47 @@ fn is_kebab_case(id: &str) -> bool {
 }
 
 impl Rule {
+    /// Checks and compiles a rule now, so that every error shows at load.
     pub fn compile(spec: RuleSpec) -> Result<Self, RuleError> {
         Self::compile_with(spec, true)
+    }
+
+    /// Checks a rule's fields now and leaves reading and compiling its pattern to its first
+    /// use: for the built-in rules, whose patterns their tests compile.
+    pub fn compile_lazy(spec: RuleSpec) -> Result<Self, RuleError> {
+        Self::checked(spec, true)
     }
 
     /// As [`Self::compile`]; `narrow: false` ignores what the pattern says about its
     /// keywords and searches the prefilter's default windows across (tests compare the two).
     pub(crate) fn compile_with(spec: RuleSpec, narrow: bool) -> Result<Self, RuleError> {
+        let rule = Self::checked(spec, narrow)?;
+        let id = rule.info.id.clone();
+        if parse_pattern(&rule.pattern).is_none() {
+            let source = compile_regex(&rule.pattern).err();
+            return Err(match source {
+                Some(source) => RuleError::Pattern { id, source },
+                None => RuleError::Invalid {
+                    id,
+                    message: "the pattern does not parse".into(),
+                },
+            });
+        }
+        if let Err(e) = rule.try_search() {
+            return Err(RuleError::Invalid { id, message: e });
+        }
+        let allowlist = rule
+            .allowlist_patterns
+            .iter()
+            .map(|p| compile_regex(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| RuleError::Allowlist { id, source })?;
+        let _ = rule.allowlist.set(allowlist);
+        Ok(rule)
+    }
+
+    /// The checks that need no regex compiled, and the rule with its pattern not yet read.
+    fn checked(spec: RuleSpec, narrow: bool) -> Result<Self, RuleError> {
         let id = spec.id.clone();
         let invalid = |message: &str| RuleError::Invalid {
             id: id.clone(),
@@ -297,28 +373,6 @@ impl Rule {
             .iter()
             .map(|k| k.to_ascii_lowercase())
             .collect();
-        let hir = parse_pattern(&pattern);
-        let hir_to_read = hir.as_ref().filter(|_| narrow);
-        let lead = hir_to_read.and_then(|hir| pattern_keywords::keyword_lead(hir, &keywords));
-        let reach = if spec.multiline {
-            Reach::Multiline
-        } else if hir_to_read
-            .is_some_and(|hir| pattern_keywords::within_keyword_line(hir, &keywords))
-        {
-            Reach::KeywordLine
-        } else {
-            Reach::NextTwoLines
-        };
-        let search = match lead {
-            // The pattern parsed, so only a size limit can stop it compiling.
-            Some(lead) => Search::FromKeywords {
-                regex: Box::new(AnchoredRegex::new(&pattern).map_err(|e| invalid(&e))?),
-                lead,
-            },
-            None => Search::Window(compile_regex(&pattern).map_err(pattern_error)?),
-        };
-        let value_run = hir.as_ref().and_then(ValueRun::from_hir);
-        let required_bytes = hir.as_ref().and_then(RequiredBytes::from_hir);
         let context = spec
             .context
             .as_deref()
@@ -328,25 +382,6 @@ impl Rule {
         if spec.require_verified && spec.validator.is_none() {
             return Err(invalid("`require_verified` needs a `validator`"));
         }
-        let group_names: Vec<Option<&str>> = match &search {
-            Search::Window(regex) => regex.capture_names().collect(),
-            Search::FromKeywords { regex, .. } => regex.group_names().collect(),
-        };
-        let secret_groups = group_names
-            .into_iter()
-            .enumerate()
-            .filter(|(_, n)| n.is_some_and(is_secret_group))
-            .map(|(i, _)| i)
-            .collect();
-        let allowlist = spec
-            .allowlist
-            .iter()
-            .map(|p| compile_regex(p))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|source| RuleError::Allowlist {
-                id: id.clone(),
-                source,
-            })?;
         let info = RuleInfo {
             id: spec.id,
             description: spec
@@ -372,17 +407,17 @@ impl Rule {
             info,
             keywords,
             pattern,
-            search,
-            secret_groups,
-            value_run,
-            required_bytes,
+            narrow,
+            multiline: spec.multiline,
+            analysis: std::sync::OnceLock::new(),
+            search: std::sync::OnceLock::new(),
             scope: spec.scope,
-            reach,
             min_entropy: spec.min_entropy,
             validator: spec.validator,
             require_verified: spec.require_verified,
             context,
-            allowlist,
+            allowlist_patterns: spec.allowlist,
+            allowlist: std::sync::OnceLock::new(),
             skip_builtin_allowlist: spec.skip_builtin_allowlist,
             value_check: spec.value_check,
             examples: spec.examples,
@@ -396,7 +431,68 @@ impl Rule {
 
     /// Whether the rule is searched from its keywords rather than across windows.
     pub(crate) fn searched_from_keywords(&self) -> bool {
-        matches!(self.search, Search::FromKeywords { .. })
+        self.analysis().lead.is_some()
+    }
+
+    /// What the pattern says about its matches, read on the first call.
+    pub(crate) fn analysis(&self) -> &Analysis {
+        self.analysis.get_or_init(|| {
+            let hir = parse_pattern(&self.pattern);
+            let hir_to_read = hir.as_ref().filter(|_| self.narrow);
+            let lead =
+                hir_to_read.and_then(|hir| pattern_keywords::keyword_lead(hir, &self.keywords));
+            let reach = if self.multiline {
+                Reach::Multiline
+            } else if hir_to_read
+                .is_some_and(|hir| pattern_keywords::within_keyword_line(hir, &self.keywords))
+            {
+                Reach::KeywordLine
+            } else {
+                Reach::NextTwoLines
+            };
+            Analysis {
+                lead,
+                reach,
+                secret_groups: hir.as_ref().map(secret_group_indexes).unwrap_or_default(),
+                value_run: hir.as_ref().and_then(ValueRun::from_hir),
+                required_bytes: hir.as_ref().and_then(RequiredBytes::from_hir),
+            }
+        })
+    }
+
+    /// The compiled pattern, compiled on the first call; `None` if it does not compile.
+    pub(crate) fn search(&self) -> Option<&Search> {
+        self.try_search().ok()
+    }
+
+    fn try_search(&self) -> Result<&Search, String> {
+        let mut error = None;
+        let search = self.search.get_or_init(|| {
+            let compiled = match self.analysis().lead {
+                Some(lead) => AnchoredRegex::new(&self.pattern).map(|regex| Search::FromKeywords {
+                    regex: Box::new(regex),
+                    lead,
+                }),
+                None => compile_regex(&self.pattern)
+                    .map(Search::Window)
+                    .map_err(|e| e.to_string()),
+            };
+            compiled.map_err(|e| error = Some(e)).ok()
+        });
+        search
+            .as_ref()
+            .ok_or_else(|| error.unwrap_or_else(|| "the pattern does not compile".into()))
+    }
+
+    /// The rule's allowlist, compiled on the first call (a pattern that does not compile
+    /// is left out; [`Self::compile`] reports it).
+    pub fn allowlist(&self) -> &[Regex] {
+        self.allowlist.get_or_init(|| {
+            self.allowlist_patterns
+                .iter()
+                .filter_map(|p| compile_regex(p).ok())
+                .collect()
+        })
     }
 }
 

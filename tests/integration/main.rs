@@ -11,5 +11,6 @@ mod fix;
 mod formats;
 mod github_gate;
 mod history;
+mod import;
 mod properties;
 mod rules;

@@ -11,6 +11,7 @@
 
 mod ado;
 mod base64key;
+mod bech32;
 mod cask;
 mod entra;
 mod github;
@@ -18,6 +19,7 @@ mod identifiable;
 mod jwt;
 mod luhn;
 mod marvin;
+mod pypi;
 pub mod sas;
 
 use base64::alphabet;
@@ -63,6 +65,10 @@ pub enum Validator {
     Jwt,
     /// Base64 that decodes to exactly the byte length the format fixes (legacy Azure keys).
     Base64Key,
+    /// Bech32 checksum (age secret keys).
+    Bech32,
+    /// PyPI token: a base64url V2 macaroon for `pypi.org` ending in a 32-byte signature.
+    PypiMacaroon,
 }
 
 impl Validator {
@@ -78,6 +84,8 @@ impl Validator {
             Self::SasSignature => "SAS signature decodes to a 32-byte HMAC",
             Self::Jwt => "JWT header and payload decode to JSON",
             Self::Base64Key => "base64 key decodes to the expected length",
+            Self::Bech32 => "Bech32 checksum",
+            Self::PypiMacaroon => "PyPI macaroon structure and signature length",
         }
     }
 
@@ -92,6 +100,7 @@ impl Validator {
                 | Self::AzureCask
                 | Self::EntraClientSecret
                 | Self::AdoLegacyPat
+                | Self::Bech32
         )
     }
 
@@ -107,6 +116,8 @@ impl Validator {
             Self::SasSignature => sas::check(secret),
             Self::Jwt => jwt::check(secret),
             Self::Base64Key => base64key::check(secret),
+            Self::Bech32 => bech32::check(secret),
+            Self::PypiMacaroon => pypi::check(secret),
         }
     }
 }
@@ -227,7 +238,7 @@ mod tests {
         ]
     }
 
-    const ALL: [Validator; 9] = [
+    const ALL: [Validator; 11] = [
         Validator::Luhn,
         Validator::GithubCrc32,
         Validator::AzureIdentifiable,
@@ -237,6 +248,8 @@ mod tests {
         Validator::SasSignature,
         Validator::Jwt,
         Validator::Base64Key,
+        Validator::Bech32,
+        Validator::PypiMacaroon,
     ];
 
     #[test]
