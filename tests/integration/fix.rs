@@ -308,7 +308,11 @@ fn no_rewrite_of_any_rule_example_holds_any_part_of_its_secret() {
                             }
                         }
                         let prefix = f.redacted.split('…').next().unwrap_or("");
-                        if prefix.chars().count() == 4 {
+                        // A prefix that spells the provider's name (`hawk` of StackHawk) is
+                        // the format's constant, and may stand in a setting name derived
+                        // from the key.
+                        let names_provider = spec.id.contains(&prefix.to_lowercase());
+                        if prefix.chars().count() == 4 && !names_provider {
                             let before = example.replace(&secret, "").matches(prefix).count();
                             assert!(
                                 new_line.matches(prefix).count() <= before,
