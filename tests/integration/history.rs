@@ -226,7 +226,7 @@ fn the_same_blob_on_many_branches_is_read_and_reported_once() {
     for n in 0..5 {
         repo.git(&["checkout", "-q", "-b", &format!("b{n}"), "main"]);
         repo.write(&format!("note{n}.txt"), &format!("branch {n}\n"));
-        repo.write("shared/keys.env", &content);
+        repo.write("config/keys.env", &content);
         commits.push(repo.commit_all(&format!("branch {n}")));
     }
     repo.git(&["tag", "v1", "b3"]);
@@ -234,7 +234,7 @@ fn the_same_blob_on_many_branches_is_read_and_reported_once() {
     let (doc, _) = history_json(repo.path(), &[], 1);
     let got = credited(&doc);
     assert_eq!(got.len(), 1, "{doc}");
-    assert_eq!(got[0].0, "shared/keys.env");
+    assert_eq!(got[0].0, "config/keys.env");
     assert!(commits.contains(&got[0].1));
     // base a.txt, five notes, one keys.env.
     assert_eq!(doc["stats"]["files_scanned"], 7, "{doc}");
