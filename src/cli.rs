@@ -1,5 +1,6 @@
 //! Command-line interface (clap derive). Parsing only: [`crate::app`] does the work.
 
+pub use crate::ci::ScanMode;
 use crate::findings::Confidence;
 pub use crate::findings::FailOn;
 use crate::report::Format;
@@ -128,9 +129,16 @@ pub struct CiArgs {
     /// write`). Azure Repos: each finding's thread shows the replacement line.
     #[arg(long, env = "SECRETGATE_SUGGEST_FIXES", default_value_t = true, action = clap::ArgAction::Set)]
     pub suggest_fixes: bool,
-    /// SARIF category (`automationDetails.id`), to tell several uploads apart.
+    /// SARIF category (`automationDetails.id`), to tell several uploads apart (default:
+    /// none; `secretgate-history/` for `--scan history`).
     #[arg(long, env = "SECRETGATE_CATEGORY")]
     pub category: Option<String>,
+    /// What to scan: `changes` (the lines the change adds), `tree` (every file of the
+    /// checkout) or `history` (every commit in the clone). Default: `changes` on pull
+    /// requests, merge queues and pushes to other branches; `tree` on pushes to the default
+    /// branch, schedules and manual runs (Azure Pipelines: every build but a pull request's).
+    #[arg(long, value_enum, env = "SECRETGATE_SCAN", value_name = "MODE")]
+    pub scan: Option<ScanMode>,
     #[command(flatten)]
     pub common: CommonScanArgs,
 }

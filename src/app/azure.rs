@@ -15,7 +15,7 @@ use crate::changeset::{
     self, merge_commit_range, ChangeSet, Checkout, CommitRange, FetchAuth, ListedFile, RangeError,
 };
 use crate::ci::azure::{AccessToken, AzureContext, BuildReason, RepositoryProvider};
-use crate::ci::Env;
+use crate::ci::{Env, ScanMode};
 use crate::cli::CiArgs;
 use crate::findings::{Finding, ScanResult};
 use crate::publish::azure::{feedback, iterations, Client, PullRequestRef};
@@ -54,6 +54,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .context("cannot start the HTTP runtime")?;
     let client = pr_client(&ctx, token.as_ref(), super::retry_policy(env))?;
 
+    let mode = scan_mode(args, &ctx);
     // The pull request's range first: its base commit is where the policy is read from.
     let range = ctx
         .pull_request
@@ -65,26 +66,69 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         warn(w);
     }
     let pipeline = &policy.pipeline;
-    let changes = match change_set(&ctx, pipeline, range, client.as_ref(), &rt) {
-        Ok(set) => set,
-        Err(e) => {
-            if let (Some(c), true) = (client.as_ref(), args.check_run) {
-                feedback::publish_error(c, &rt, ctx.build_url.clone()).inspect(|w| warn(w));
+    let (changes, result) = match mode {
+        ScanMode::Changes => {
+            let changes = match change_set(&ctx, pipeline, range, client.as_ref(), &rt) {
+                Ok(set) => set,
+                Err(e) => {
+                    if let (Some(c), true) = (client.as_ref(), args.check_run) {
+                        feedback::publish_error(c, &rt, ctx.build_url.clone())
+                            .inspect(|w| warn(w));
+                    }
+                    return Err(e);
+                }
+            };
+            let result = pipeline.scan(&changes)?;
+            (changes, result)
+        }
+        ScanMode::Tree => {
+            eprintln!(
+                "secretgate: {} build: scanning the whole tree",
+                reason_name(&ctx.reason)
+            );
+            let changes =
+                changeset::tree(std::slice::from_ref(&root), pipeline.path_filter())?;
+            let result = pipeline.scan(&changes)?;
+            (changes, result)
+        }
+        ScanMode::History => {
+            let checkout = Checkout {
+                dir: &root,
+                auth: fetch_auth(&ctx, token.as_ref()),
+            };
+            if let Err(why) = changeset::ensure_full_history(&checkout) {
+                warn(&format!(
+                    "cannot fetch the full history ({why}): scanning the commits the clone has; \
+                     set `fetchDepth: 0` on the checkout step"
+                ));
             }
-            return Err(e);
+            eprintln!("secretgate: scanning every commit in the clone's history");
+            let result = pipeline.scan_history(&root, None, None)?;
+            let changes = ChangeSet {
+                root: root.clone(),
+                ..ChangeSet::default()
+            };
+            (changes, result)
         }
     };
-    let result = pipeline.scan(&changes)?;
     let threshold = pipeline.threshold(args.fail_on);
     let exit = verdict(&result, threshold);
 
-    write_local_outputs(args, &ctx, &result, &policy.pending_markdown())?;
+    write_local_outputs(args, &ctx, mode, &result, &policy.pending_markdown())?;
     if let Some(line) = policy.pending_line() {
         eprintln!("secretgate: {line}");
     }
     if let Some(client) = feedback_client(args, &ctx, client.as_ref(), token.is_some()) {
+        // Threads go on the lines the pull request adds, which only a change scan knows.
+        if args.pr_comment && mode != ScanMode::Changes {
+            eprintln!(
+                "secretgate: scan: {}: no pull-request threads (they are for the lines a change \
+                 adds); the status, logging commands and SARIF artifact still apply",
+                mode.as_str()
+            );
+        }
         let wanted = feedback::Wanted {
-            threads: args.pr_comment,
+            threads: args.pr_comment && mode == ScanMode::Changes,
             status: args.check_run,
         };
         let comment = thread_comment(args, &changes, &result);
@@ -109,6 +153,47 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
+/// What the build scans: `--scan`, else a pull request's added lines and the whole tree
+/// on every other build. The predefined variables name no previous commit for a CI build,
+/// so `changes` there means the whole tree too, and says so.
+fn scan_mode(args: &CiArgs, ctx: &AzureContext) -> ScanMode {
+    let pr = ctx.pull_request.is_some();
+    let mode = match args.scan {
+        Some(ScanMode::Changes) if !pr => {
+            eprintln!(
+                "secretgate: scan: changes: a {} build names no previous commit to compare \
+                 with, so the whole tree is scanned",
+                reason_name(&ctx.reason)
+            );
+            ScanMode::Tree
+        }
+        Some(mode) => mode,
+        None if pr => ScanMode::Changes,
+        None => ScanMode::Tree,
+    };
+    eprintln!(
+        "secretgate: scan: {} ({})",
+        mode.as_str(),
+        if args.scan.is_some() {
+            "as set".to_string()
+        } else {
+            format!("the default for a {} build", reason_name(&ctx.reason))
+        }
+    );
+    mode
+}
+
+/// Credentials for `git fetch`: Azure Repos only, never sent to another host's remote.
+fn fetch_auth(ctx: &AzureContext, token: Option<&AccessToken>) -> Option<FetchAuth> {
+    match (&ctx.provider, token) {
+        (RepositoryProvider::TfsGit, Some(t)) => Some(FetchAuth::new(
+            "http.extraheader".into(),
+            format!("AUTHORIZATION: bearer {}", t.expose()),
+        )),
+        _ => None,
+    }
+}
+
 /// Where the policy comes from: the pull request's base commit, else the checkout.
 fn policy_at(range: Option<&Result<CommitRange, RangeError>>) -> PolicyAt<'_> {
     match range {
@@ -128,16 +213,10 @@ fn change_set(
 ) -> anyhow::Result<ChangeSet> {
     match range {
         Some(range) => pr_changes(ctx, pipeline, range, client, rt),
-        None => {
-            eprintln!(
-                "secretgate: {} build: scanning the whole tree",
-                reason_name(&ctx.reason)
-            );
-            Ok(changeset::tree(
-                std::slice::from_ref(&ctx.sources_dir),
-                pipeline.path_filter(),
-            )?)
-        }
+        None => Ok(changeset::tree(
+            std::slice::from_ref(&ctx.sources_dir),
+            pipeline.path_filter(),
+        )?),
     }
 }
 
@@ -146,11 +225,15 @@ fn change_set(
 fn write_local_outputs(
     args: &CiArgs,
     ctx: &AzureContext,
+    mode: ScanMode,
     result: &ScanResult,
     policy_section: &str,
 ) -> anyhow::Result<()> {
     let report_ctx = ReportContext {
-        category: args.category.clone(),
+        category: super::sarif_category(args, mode),
+        repository: (mode == ScanMode::History)
+            .then(|| changeset::repository_uri(&ctx.sources_dir))
+            .flatten(),
         file_link: file_link(ctx),
         summary_max_findings: Some(200),
         ..ReportContext::default()
@@ -215,17 +298,9 @@ fn pr_range(
     target_branch: &str,
     token: Option<&AccessToken>,
 ) -> Result<CommitRange, RangeError> {
-    // Credentials for deepening: Azure Repos only, never sent to another host's remote.
-    let auth = match (&ctx.provider, token) {
-        (RepositoryProvider::TfsGit, Some(t)) => Some(FetchAuth::new(
-            "http.extraheader".into(),
-            format!("AUTHORIZATION: bearer {}", t.expose()),
-        )),
-        _ => None,
-    };
     let checkout = Checkout {
         dir: &ctx.sources_dir,
-        auth,
+        auth: fetch_auth(ctx, token),
     };
     merge_commit_range(
         &checkout,

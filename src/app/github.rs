@@ -9,7 +9,7 @@
 use super::{append_file, gate_policy, verdict, write_file, Exit, GatePolicy, PolicyAt};
 use crate::changeset::{self, short_sha, ChangeSet, Checkout, FetchAuth, ListedFile, PathFilter};
 use crate::ci::github::{resolve_token, EventRange, GithubContext, PullRequestEvent};
-use crate::ci::Env;
+use crate::ci::{Env, ScanMode};
 use crate::cli::CiArgs;
 use crate::findings::{AccessToken, Finding, ScanResult, Severity};
 use crate::fix::Advice;
@@ -80,43 +80,90 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     let root = changeset::git::stdout_of(&ctx.workspace, &["rev-parse", "--show-toplevel"])
         .map_or_else(|| ctx.workspace.clone(), PathBuf::from);
 
+    let mode = args.scan.unwrap_or_else(|| ctx.default_scan());
+    eprintln!(
+        "secretgate: scan: {} ({})",
+        mode.as_str(),
+        if args.scan.is_some() {
+            "as set".to_string()
+        } else {
+            format!("the default for this `{}` event", ctx.event_name)
+        }
+    );
+
     // History first: the policy is read from the pull request's base commit.
     let checkout = Checkout {
         dir: &root,
         auth: token.as_ref().and_then(|tk| fetch_auth(&root, &ctx, tk)),
     };
+    let policy_from = policy_at(&ctx.range);
+    let needs_range = mode == ScanMode::Changes || matches!(policy_from, PolicyAt::Base(_));
     let history = timed(&mut t.fetch, || {
-        event_range(&ctx.range).map(|(base, head)| changeset::ensure_range(&checkout, base, head))
+        event_range(&ctx.range)
+            .filter(|_| needs_range)
+            .map(|(base, head)| changeset::ensure_range(&checkout, base, head))
     });
     let policy = timed(&mut t.prepare, || {
-        gate_policy(&args.common, &root, policy_at(&ctx.range))
+        gate_policy(&args.common, &root, policy_from)
     })?;
     eprintln!("secretgate: policy from {}", policy.origin);
     if let Some(w) = &policy.warning {
         notes.warn(w);
     }
     let pipeline = &policy.pipeline;
-    let changes = change_set(
-        &ctx,
-        &root,
-        pipeline.path_filter(),
-        client.as_ref(),
-        &rt,
-        history,
-        &mut notes,
-        &mut t,
-    )?;
-    let result = timed(&mut t.scan, || pipeline.scan(&changes))?;
+    let (changes, result) = match mode {
+        ScanMode::Changes => {
+            let changes = change_set(
+                &ctx,
+                &root,
+                pipeline.path_filter(),
+                client.as_ref(),
+                &rt,
+                history,
+                &mut notes,
+                &mut t,
+            )?;
+            let result = timed(&mut t.scan, || pipeline.scan(&changes))?;
+            (changes, result)
+        }
+        ScanMode::Tree => {
+            eprintln!(
+                "secretgate: scanning the whole tree at {}",
+                short_sha(ctx.head_sha())
+            );
+            let changes = timed(&mut t.changes, || {
+                changeset::tree(&[root.clone()], pipeline.path_filter())
+            })?;
+            let result = timed(&mut t.scan, || pipeline.scan(&changes))?;
+            (changes, result)
+        }
+        ScanMode::History => {
+            if let Err(why) = timed(&mut t.fetch, || changeset::ensure_full_history(&checkout)) {
+                notes.warn(&format!(
+                    "cannot fetch the full history ({why}): scanning the commits the clone has;                      use actions/checkout `fetch-depth: 0`"
+                ));
+            }
+            eprintln!("secretgate: scanning every commit in the clone's history");
+            let result = timed(&mut t.scan, || pipeline.scan_history(&root, None, None))?;
+            let changes = ChangeSet {
+                root: root.clone(),
+                ..ChangeSet::default()
+            };
+            (changes, result)
+        }
+    };
     let threshold = pipeline.threshold(args.fail_on);
     let exit = verdict(&result, threshold);
 
-    let report_ctx = report_context(args, &ctx);
+    let report_ctx = report_context(args, &ctx, mode, &root);
     let sarif_path = sarif_path(args, env, &root);
     let mut summary = timed(&mut t.reports, || {
         write_local_outputs(&result, &report_ctx, &sarif_path, &policy, &mut notes)
     })?;
+    // Suggested changes go on lines the pull request adds, which only a change scan knows.
+    let review = ctx.pull_request().is_some() && mode == ScanMode::Changes;
     let suggestions = timed(&mut t.reports, || {
-        suggested_fixes(args, &ctx, &changes, &result)
+        suggested_fixes(args, review, &changes, &result)
     });
     summary.push_str(&suggestions.summary);
 
@@ -206,9 +253,10 @@ impl Suggestions {
     }
 }
 
+/// `review`: the run may post review comments (a change scan of a pull request).
 fn suggested_fixes(
     args: &CiArgs,
-    ctx: &GithubContext,
+    review: bool,
     changes: &ChangeSet,
     result: &ScanResult,
 ) -> Suggestions {
@@ -216,10 +264,9 @@ fn suggested_fixes(
         return Suggestions::default();
     }
     let advice = super::fix_advice(changes, result);
-    let on_pr = ctx.pull_request().is_some();
     let mut exact: Vec<(&Advice, LineComment)> = advice
         .iter()
-        .filter(|a| on_pr && super::adds_line(changes, &a.path, a.line))
+        .filter(|a| review && super::adds_line(changes, &a.path, a.line))
         .filter_map(|a| {
             let f = result
                 .findings
@@ -306,9 +353,11 @@ fn event_range(range: &EventRange) -> Option<(&str, &str)> {
     }
 }
 
-fn report_context(args: &CiArgs, ctx: &GithubContext) -> ReportContext {
+fn report_context(args: &CiArgs, ctx: &GithubContext, mode: ScanMode, root: &Path) -> ReportContext {
+    let history = mode == ScanMode::History;
     ReportContext {
-        category: args.category.clone(),
+        category: super::sarif_category(args, mode),
+        repository: history.then(|| changeset::repository_uri(root)).flatten(),
         color: false,
         file_link: Some(format!(
             "{}/{}/{}/blob/{}/{{path}}#L{{line}}-L{{end_line}}",

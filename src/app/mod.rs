@@ -236,6 +236,20 @@ pub(crate) fn retry_policy(env: &dyn Env) -> RetryPolicy {
     policy
 }
 
+/// The default SARIF category of a CI history scan: its results are not the tree's, so its
+/// upload must not replace (and so close) the alerts of the whole-tree analyses.
+pub const HISTORY_CATEGORY: &str = "secretgate-history/";
+
+/// The gate's SARIF category: `--category`, else [`HISTORY_CATEGORY`] for a history scan,
+/// else none, so every change and tree scan of a repository shares one category and code
+/// scanning closes the alerts a later whole-tree analysis no longer has.
+fn sarif_category(args: &CiArgs, mode: crate::ci::ScanMode) -> Option<String> {
+    args.category
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| (mode == crate::ci::ScanMode::History).then(|| HISTORY_CATEGORY.to_string()))
+}
+
 /// The gate's verdict for a result.
 pub fn verdict(result: &ScanResult, threshold: Option<Severity>) -> Exit {
     match threshold {
@@ -381,13 +395,31 @@ pub fn local_gate(args: &CiArgs) -> anyhow::Result<Exit> {
          or use `secretgate scan --diff <base>`",
     )?;
     let pipeline = Pipeline::prepare(&args.common, &root)?;
-    let changes = changeset::diff(&root, &base, None, pipeline.path_filter())?;
-    let result = pipeline.scan(&changes)?;
+    let mode = args.scan.unwrap_or(crate::ci::ScanMode::Changes);
+    let result = match mode {
+        crate::ci::ScanMode::Changes => {
+            let changes = changeset::diff(&root, &base, None, pipeline.path_filter())?;
+            eprintln!(
+                "secretgate: local gate: lines added since {base}, including uncommitted changes"
+            );
+            pipeline.scan(&changes)?
+        }
+        crate::ci::ScanMode::Tree => {
+            eprintln!("secretgate: local gate: the whole tree");
+            pipeline.scan_tree(std::slice::from_ref(&root))?
+        }
+        crate::ci::ScanMode::History => {
+            eprintln!("secretgate: local gate: every commit in the history");
+            pipeline.scan_history(&root, None, None)?
+        }
+    };
     warn_skipped(&result);
-    eprintln!("secretgate: local gate: lines added since {base}, including uncommitted changes");
     let ctx = ReportContext {
         color: std::io::stdout().is_terminal(),
-        category: args.category.clone(),
+        category: sarif_category(args, mode),
+        repository: (mode == crate::ci::ScanMode::History)
+            .then(|| changeset::repository_uri(&root))
+            .flatten(),
         ..ReportContext::default()
     };
     let mut outs = vec![(Format::Text, None)];

@@ -6,6 +6,7 @@
 //!   base and head SHAs, a push's before and after).
 //! - [`merge_commit_range`]: the merge commit a pull-request build checks out against its
 //!   first parent, the target branch (Azure Pipelines' `refs/pull/N/merge`).
+//! - [`ensure_full_history`]: the whole history, for a history scan.
 
 use super::git::{self, FetchAuth};
 use super::short_sha;
@@ -113,6 +114,16 @@ pub fn ensure_range(checkout: &Checkout<'_>, base: &str, head: &str) -> Result<(
         );
     }
     Err(last)
+}
+
+/// Makes a shallow clone whole (`git fetch --unshallow origin`), for a history scan in CI
+/// where actions/checkout and Azure fetch one commit by default. A full clone is left alone;
+/// when the fetch fails the reason is returned and the clone stays as it was.
+pub fn ensure_full_history(checkout: &Checkout<'_>) -> Result<(), String> {
+    if !checkout.is_shallow() {
+        return Ok(());
+    }
+    checkout.fetch("--unshallow", &[]).map(|_| ())
 }
 
 /// Two commits present in the checkout: the lines `head` adds over `base` are the change.

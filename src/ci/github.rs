@@ -5,7 +5,7 @@
 //! Conventions: `shared/specs/github-actions-conventions.md` (variables, payload) and
 //! `shared/specs/github-code-scanning-sarif.md` (which commit and ref a SARIF upload pairs).
 
-use super::Env;
+use super::{Env, ScanMode};
 use crate::findings::AccessToken;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -104,6 +104,9 @@ pub struct GithubContext {
     pub event_name: String,
     pub run_id: Option<String>,
     pub range: EventRange,
+    /// `repository.default_branch` of the event payload (a branch name such as `main`),
+    /// when the event has a payload that says.
+    pub default_branch: Option<String>,
 }
 
 /// The all-zero SHA GitHub sends as `before` for a new branch and `after` for a deleted one.
@@ -175,7 +178,7 @@ impl GithubContext {
         let sha = env.non_empty("GITHUB_SHA").unwrap_or_default();
         let git_ref = env.non_empty("GITHUB_REF").unwrap_or_default();
 
-        let range = match event_name.as_str() {
+        let (range, default_branch) = match event_name.as_str() {
             "pull_request" | "pull_request_target" | "push" | "merge_group" => {
                 let path = env
                     .non_empty("GITHUB_EVENT_PATH")
@@ -184,14 +187,14 @@ impl GithubContext {
                         name: "GITHUB_EVENT_PATH",
                     })?;
                 let payload = read_payload(&path)?;
-                Payload {
+                let payload = Payload {
                     path: &path,
                     event: &event_name,
                     value: &payload,
-                }
-                .range(&full_name)?
+                };
+                (payload.range(&full_name)?, payload.default_branch())
             }
-            "workflow_dispatch" | "schedule" => EventRange::Full,
+            "workflow_dispatch" | "schedule" => (EventRange::Full, None),
             other => return Err(GithubContextError::UnsupportedEvent(other.to_string())),
         };
         if range == EventRange::Full && !is_full_sha(&sha) {
@@ -213,7 +216,29 @@ impl GithubContext {
             event_name,
             run_id: env.non_empty("GITHUB_RUN_ID"),
             range,
+            default_branch,
         })
+    }
+
+    /// Whether a push went to the repository's default branch (`GITHUB_REF` is
+    /// `refs/heads/<repository.default_branch>`).
+    pub fn pushed_to_default_branch(&self) -> bool {
+        matches!(self.range, EventRange::Push { .. })
+            && self
+                .default_branch
+                .as_deref()
+                .is_some_and(|b| self.git_ref == format!("refs/heads/{b}"))
+    }
+
+    /// What the gate scans when not told: the whole tree where code scanning keeps the
+    /// repository's open alerts (pushes to the default branch, schedules, manual runs),
+    /// else the lines the change adds.
+    pub fn default_scan(&self) -> ScanMode {
+        match &self.range {
+            EventRange::Full => ScanMode::Tree,
+            EventRange::Push { .. } if self.pushed_to_default_branch() => ScanMode::Tree,
+            _ => ScanMode::Changes,
+        }
     }
 
     /// The pull request, for pull-request events.
@@ -306,6 +331,15 @@ impl Payload<'_> {
             .filter(|s| is_full_sha(s))
             .map(str::to_ascii_lowercase)
             .ok_or_else(|| self.missing(field, "a full commit SHA"))
+    }
+
+    /// `repository.default_branch`, when it is a plausible branch name.
+    fn default_branch(&self) -> Option<String> {
+        self.at("/repository/default_branch")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|b| !b.is_empty() && !b.starts_with('-') && !b.contains(char::is_whitespace))
+            .map(str::to_string)
     }
 
     fn range(&self, base_full_name: &str) -> Result<EventRange, GithubContextError> {
@@ -481,6 +515,39 @@ mod tests {
         let p = serde_json::json!({"before": BASE, "after": zeros, "deleted": true}).to_string();
         let ctx = GithubContext::from_env(&f.env("push", Some(&p))).expect("context");
         assert_eq!(ctx.range, EventRange::Deleted);
+    }
+
+    #[test]
+    fn the_default_scan_is_the_tree_on_the_default_branch_and_on_schedules() {
+        let f = Fixture::new();
+        let push = |git_ref: &str, default_branch: Option<&str>| {
+            let mut p = serde_json::json!({"ref": git_ref, "before": BASE, "after": HEAD});
+            if let Some(b) = default_branch {
+                p["repository"] = serde_json::json!({"full_name": "octo/widgets", "default_branch": b});
+            }
+            let mut env = f.env("push", Some(&p.to_string()));
+            env.0.insert("GITHUB_REF".into(), git_ref.into());
+            GithubContext::from_env(&env).expect("context")
+        };
+        let ctx = push("refs/heads/main", Some("main"));
+        assert!(ctx.pushed_to_default_branch());
+        assert_eq!(ctx.default_scan(), ScanMode::Tree);
+        let ctx = push("refs/heads/feature", Some("main"));
+        assert_eq!(ctx.default_scan(), ScanMode::Changes);
+        // A payload that does not name the default branch keeps the push's range.
+        assert_eq!(push("refs/heads/main", None).default_scan(), ScanMode::Changes);
+        // `refs/heads/main-2` is not `main`.
+        assert_eq!(
+            push("refs/heads/main-2", Some("main")).default_scan(),
+            ScanMode::Changes
+        );
+        for event in ["schedule", "workflow_dispatch"] {
+            let ctx = GithubContext::from_env(&f.env(event, None)).expect("context");
+            assert_eq!(ctx.default_scan(), ScanMode::Tree);
+        }
+        let ctx = GithubContext::from_env(&f.env("pull_request", Some(&pr_payload("octo/widgets"))))
+            .expect("context");
+        assert_eq!(ctx.default_scan(), ScanMode::Changes, "even though the payload names main");
     }
 
     #[test]

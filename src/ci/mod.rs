@@ -47,6 +47,32 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for MapEnv {
     }
 }
 
+/// What the gate scans (`--scan`, `SECRETGATE_SCAN`, the action's and the task's `scan`).
+///
+/// Without the flag each CI system picks from the event: the lines a pull request (or a
+/// push to another branch) adds, the whole tree on the default branch and on a schedule, so
+/// code scanning's alerts on the default branch always come from whole-tree analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanMode {
+    /// The lines the change under review adds.
+    Changes,
+    /// Every file of the checkout.
+    Tree,
+    /// Every version of every file in the clone's history, each finding credited to the
+    /// commit that introduced it (a one-off audit; needs full history).
+    History,
+}
+
+impl ScanMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMode::Changes => "changes",
+            ScanMode::Tree => "tree",
+            ScanMode::History => "history",
+        }
+    }
+}
+
 /// The CI system we are running under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
