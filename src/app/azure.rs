@@ -72,8 +72,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
                 Ok(set) => set,
                 Err(e) => {
                     if let (Some(c), true) = (client.as_ref(), args.check_run) {
-                        feedback::publish_error(c, &rt, ctx.build_url.clone())
-                            .inspect(|w| warn(w));
+                        feedback::publish_error(c, &rt, ctx.build_url.clone()).inspect(|w| warn(w));
                     }
                     return Err(e);
                 }
@@ -86,8 +85,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
                 "secretgate: {} build: scanning the whole tree",
                 reason_name(&ctx.reason)
             );
-            let changes =
-                changeset::tree(std::slice::from_ref(&root), pipeline.path_filter())?;
+            let changes = changeset::tree(std::slice::from_ref(&root), pipeline.path_filter())?;
             let result = pipeline.scan(&changes)?;
             (changes, result)
         }

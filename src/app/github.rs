@@ -353,7 +353,12 @@ fn event_range(range: &EventRange) -> Option<(&str, &str)> {
     }
 }
 
-fn report_context(args: &CiArgs, ctx: &GithubContext, mode: ScanMode, root: &Path) -> ReportContext {
+fn report_context(
+    args: &CiArgs,
+    ctx: &GithubContext,
+    mode: ScanMode,
+    root: &Path,
+) -> ReportContext {
     let history = mode == ScanMode::History;
     ReportContext {
         category: super::sarif_category(args, mode),

@@ -390,14 +390,14 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Exit> {
 pub fn local_gate(args: &CiArgs) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let root = git_root(&cwd).context("`secretgate ci` outside CI needs a git repository")?;
-    let base = local_base(&root).context(
-        "cannot tell what this branch is based on: set an upstream (`git branch -u origin/main`) \
-         or use `secretgate scan --diff <base>`",
-    )?;
     let pipeline = Pipeline::prepare(&args.common, &root)?;
     let mode = args.scan.unwrap_or(crate::ci::ScanMode::Changes);
     let result = match mode {
         crate::ci::ScanMode::Changes => {
+            let base = local_base(&root).context(
+                "cannot tell what this branch is based on: set an upstream (`git branch -u \
+                 origin/main`) or use `secretgate scan --diff <base>`",
+            )?;
             let changes = changeset::diff(&root, &base, None, pipeline.path_filter())?;
             eprintln!(
                 "secretgate: local gate: lines added since {base}, including uncommitted changes"

@@ -32,7 +32,8 @@ mod staged;
 mod tree;
 
 pub use deepen::{
-    ensure_full_history, ensure_range, merge_commit_range, Checkout, CommitRange, RangeError, DEEPEN_STEPS,
+    ensure_full_history, ensure_range, merge_commit_range, Checkout, CommitRange, RangeError,
+    DEEPEN_STEPS,
 };
 pub use diff::{diff, diff_range, from_patches};
 pub use git::FetchAuth;

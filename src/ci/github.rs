@@ -523,7 +523,8 @@ mod tests {
         let push = |git_ref: &str, default_branch: Option<&str>| {
             let mut p = serde_json::json!({"ref": git_ref, "before": BASE, "after": HEAD});
             if let Some(b) = default_branch {
-                p["repository"] = serde_json::json!({"full_name": "octo/widgets", "default_branch": b});
+                p["repository"] =
+                    serde_json::json!({"full_name": "octo/widgets", "default_branch": b});
             }
             let mut env = f.env("push", Some(&p.to_string()));
             env.0.insert("GITHUB_REF".into(), git_ref.into());
@@ -535,7 +536,10 @@ mod tests {
         let ctx = push("refs/heads/feature", Some("main"));
         assert_eq!(ctx.default_scan(), ScanMode::Changes);
         // A payload that does not name the default branch keeps the push's range.
-        assert_eq!(push("refs/heads/main", None).default_scan(), ScanMode::Changes);
+        assert_eq!(
+            push("refs/heads/main", None).default_scan(),
+            ScanMode::Changes
+        );
         // `refs/heads/main-2` is not `main`.
         assert_eq!(
             push("refs/heads/main-2", Some("main")).default_scan(),
@@ -545,9 +549,14 @@ mod tests {
             let ctx = GithubContext::from_env(&f.env(event, None)).expect("context");
             assert_eq!(ctx.default_scan(), ScanMode::Tree);
         }
-        let ctx = GithubContext::from_env(&f.env("pull_request", Some(&pr_payload("octo/widgets"))))
-            .expect("context");
-        assert_eq!(ctx.default_scan(), ScanMode::Changes, "even though the payload names main");
+        let ctx =
+            GithubContext::from_env(&f.env("pull_request", Some(&pr_payload("octo/widgets"))))
+                .expect("context");
+        assert_eq!(
+            ctx.default_scan(),
+            ScanMode::Changes,
+            "even though the payload names main"
+        );
     }
 
     #[test]

@@ -1798,8 +1798,12 @@ fn push_scans_the_pushed_range_and_a_new_branch_whole() {
     let server = fake_github(Behaviour::default());
     let runner = Runner::new();
     let before = pr.repo.git(&["rev-parse", "HEAD~1"]);
-    let payload =
-        json!({"ref": "refs/heads/feature", "before": before, "after": pr.head}).to_string();
+    // The payload names `main` as the default branch: a push to another one keeps its range.
+    let payload = json!({
+        "ref": "refs/heads/feature", "before": before, "after": pr.head,
+        "repository": {"full_name": format!("{OWNER}/{REPO}"), "default_branch": "main"},
+    })
+    .to_string();
     let run = runner.run(
         pr.repo.path(),
         &server,
@@ -2367,4 +2371,248 @@ fn at_most_fifty_suggestions_and_none_where_no_rewrite_is_safe() {
     let mut secrets: Vec<&str> = tokens.iter().map(String::as_str).collect();
     secrets.push(&loose);
     run.assert_no_leak(&secrets);
+}
+
+// ---------------------------------------------------------------------------------------
+// Keep watching: the whole tree on the default branch and on a schedule, history on demand.
+
+/// The pull request's branch merged into `main`, which the workspace then has checked out:
+/// `config/app.env` line 2 (a secret `main` had from the start), `src/settings.py` line 3 and
+/// `deploy/storage.env` line 2.
+fn default_branch_repo() -> PullRequestRepo {
+    let pr = pull_request_repo(true);
+    pr.repo.git(&["checkout", "-q", "main"]);
+    pr.repo
+        .git(&["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+    pr
+}
+
+fn default_branch_findings() -> Vec<(String, u32)> {
+    vec![
+        ("config/app.env".to_string(), 2),
+        ("deploy/storage.env".to_string(), 2),
+        ("src/settings.py".to_string(), 3),
+    ]
+}
+
+/// The one upload of a run, with the `ref` and `commit_sha` it went to.
+fn the_upload(run: &GateRun) -> (Value, Value) {
+    let spec = Spec::get();
+    let uploads: Vec<Value> = run
+        .requests
+        .iter()
+        .filter(|r| spec.op_of(&r.method, &r.path) == Some("code-scanning/upload-sarif"))
+        .map(Recorded::json)
+        .collect();
+    assert_eq!(uploads.len(), 1, "one SARIF upload:\n{}", run.stderr);
+    let sarif = decode_sarif(&uploads[0]).expect("decodes");
+    (uploads[0].clone(), sarif)
+}
+
+/// What code scanning tells analyses apart by: the tool name and the category.
+fn analysis_key(sarif: &Value) -> (Value, Value) {
+    let run = &sarif["runs"][0];
+    (
+        run["tool"]["driver"]["name"].clone(),
+        run["automationDetails"]["id"].clone(),
+    )
+}
+
+fn push_payload(git_ref: &str, before: &str, after: &str) -> String {
+    json!({
+        "ref": git_ref, "before": before, "after": after,
+        "repository": {"full_name": format!("{OWNER}/{REPO}"), "default_branch": "main"},
+    })
+    .to_string()
+}
+
+#[test]
+fn a_scheduled_run_scans_the_whole_tree_and_uploads_it_for_the_default_branch() {
+    let pr = default_branch_repo();
+    let head = pr.repo.git(&["rev-parse", "HEAD"]);
+    let server = fake_github(Behaviour::default());
+    let payload = json!({
+        "schedule": "17 3 * * *",
+        "repository": {"full_name": format!("{OWNER}/{REPO}"), "default_branch": "main"},
+    })
+    .to_string();
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "schedule",
+        Some(&payload),
+        &[("GITHUB_REF", "refs/heads/main")],
+    );
+    run.assert_exit(1);
+    assert!(run.stderr.contains("scan: tree"), "{}", run.stderr);
+    let (upload, sarif) = the_upload(&run);
+    assert_eq!(upload["ref"], "refs/heads/main");
+    assert_eq!(upload["commit_sha"], json!(head));
+    // Every secret in the tree, including the one on a line no change touched lately.
+    assert_eq!(sarif_lines(&sarif), default_branch_findings());
+    assert_eq!(run.annotated_lines(), default_branch_findings());
+    assert_eq!(
+        run.check_run_lines(),
+        default_branch_findings(),
+        "the check run on the scanned commit"
+    );
+    assert!(run.summary.contains("config/app.env"), "{}", run.summary);
+    run.assert_no_leak(&pr.secrets());
+}
+
+#[test]
+fn a_push_to_the_default_branch_uploads_the_whole_tree_and_a_fix_drops_its_result() {
+    let pr = default_branch_repo();
+    let server = fake_github(Behaviour::default());
+    let runner = Runner::new();
+
+    // A scheduled run and a push to main that changes only the README upload the same
+    // analysis: the same tool, the same category, every secret in the tree.
+    let scheduled = runner.run(
+        pr.repo.path(),
+        &server,
+        "schedule",
+        None,
+        &[("GITHUB_REF", "refs/heads/main")],
+    );
+    let (_, scheduled_sarif) = the_upload(&scheduled);
+
+    let before = pr.repo.git(&["rev-parse", "HEAD"]);
+    pr.repo
+        .write("README.md", "# widgets\n\nNow with docs.\nAnd more.\n");
+    let after = pr.repo.commit_all("docs");
+    let server = fake_github(Behaviour::default());
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "push",
+        Some(&push_payload("refs/heads/main", &before, &after)),
+        &[("GITHUB_REF", "refs/heads/main")],
+    );
+    run.assert_exit(1);
+    assert!(
+        run.stderr
+            .contains("scan: tree (the default for this `push` event)"),
+        "{}",
+        run.stderr
+    );
+    let (upload, sarif) = the_upload(&run);
+    assert_eq!(upload["ref"], "refs/heads/main");
+    assert_eq!(upload["commit_sha"], json!(after));
+    assert_eq!(
+        sarif_lines(&sarif),
+        default_branch_findings(),
+        "none of them is in the push's diff"
+    );
+    assert_eq!(analysis_key(&sarif), analysis_key(&scheduled_sarif));
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"],
+        Value::Null,
+        "the category pull requests use too"
+    );
+
+    // The secret that `main` had from the start is moved to the environment: the next
+    // analysis no longer has it, so code scanning closes its alert.
+    let before = after;
+    pr.repo.write(
+        "config/app.env",
+        "APP_NAME=widgets\nGH_TOKEN=${GH_TOKEN}\nLOG_LEVEL=info\nTIMEOUT=30\n",
+    );
+    let after = pr.repo.commit_all("read the token from the environment");
+    let server = fake_github(Behaviour::default());
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "push",
+        Some(&push_payload("refs/heads/main", &before, &after)),
+        &[("GITHUB_REF", "refs/heads/main")],
+    );
+    let (_, fixed) = the_upload(&run);
+    assert_eq!(
+        sarif_lines(&fixed),
+        [
+            ("deploy/storage.env".to_string(), 2),
+            ("src/settings.py".to_string(), 3)
+        ]
+    );
+    assert_eq!(analysis_key(&fixed), analysis_key(&scheduled_sarif));
+    run.assert_no_leak(&pr.secrets());
+
+    // `scan: changes` keeps a default-branch push to what it adds (nothing, here).
+    let server = fake_github(Behaviour::default());
+    let run = runner.run(
+        pr.repo.path(),
+        &server,
+        "push",
+        Some(&push_payload("refs/heads/main", &before, &after)),
+        &[
+            ("GITHUB_REF", "refs/heads/main"),
+            ("SECRETGATE_SCAN", "changes"),
+        ],
+    );
+    run.assert_exit(0);
+    let (_, sarif) = the_upload(&run);
+    assert_eq!(sarif_lines(&sarif), []);
+}
+
+#[test]
+fn scan_history_in_ci_finds_a_deleted_secret_with_the_commit_that_added_it() {
+    let token = github_token(11);
+    let repo = Repo::new();
+    repo.write("README.md", "# widgets\n");
+    repo.commit_all("initial");
+    repo.write(
+        "deploy/old.env",
+        &format!("# old deploy\nGH_TOKEN={token}\n"),
+    );
+    let added = repo.commit_all("deploy settings");
+    repo.git(&["rm", "-q", "deploy/old.env"]);
+    repo.commit_all("remove deploy settings");
+    let server = fake_github(Behaviour::default());
+    let runner = Runner::new();
+
+    // The tree no longer has the secret...
+    let run = runner.run(repo.path(), &server, "workflow_dispatch", None, &[]);
+    run.assert_exit(0);
+    assert_eq!(sarif_lines(&the_upload(&run).1), []);
+
+    // ...its history does, credited to the commit that added it.
+    let server = fake_github(Behaviour::default());
+    let run = runner.run(
+        repo.path(),
+        &server,
+        "workflow_dispatch",
+        None,
+        &[
+            ("SECRETGATE_SCAN", "history"),
+            ("GITHUB_REF", "refs/heads/main"),
+        ],
+    );
+    run.assert_exit(1);
+    assert!(
+        run.stderr.contains("scan: history (as set)"),
+        "{}",
+        run.stderr
+    );
+    let (upload, sarif) = the_upload(&run);
+    assert_eq!(upload["ref"], "refs/heads/main");
+    assert_eq!(sarif_lines(&sarif), [("deploy/old.env".to_string(), 2)]);
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["commit"], json!(added));
+    assert_eq!(result["properties"]["author"], "Dev <dev@example.com>");
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"], "secretgate-history/",
+        "its own category, so it never replaces the tree's analysis"
+    );
+    assert!(
+        sarif["runs"][0]["versionControlProvenance"].is_array(),
+        "{}",
+        sarif["runs"][0]
+    );
+    assert_eq!(
+        run.sarif.as_ref().map(sarif_lines),
+        Some(vec![("deploy/old.env".to_string(), 2)]),
+        "the SARIF file says the same"
+    );
+    run.assert_no_leak(&[&token]);
 }
