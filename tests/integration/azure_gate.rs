@@ -1548,3 +1548,156 @@ fn a_thread_carries_the_replacement_line_and_rotation_steps_without_the_secret()
         assert!(!content.contains("Replace the line"), "{content}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Keep watching: scheduled builds scan the whole tree, `--scan history` the history.
+
+/// A build of `main` for `reason` (no pull request), at the checkout's HEAD.
+fn branch_build(fake: &FakeAzure, repo: &Repo, reason: &str) -> Build {
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let mut build = Build::pr(fake, repo.path(), &head);
+    build.set("BUILD_REASON", reason);
+    build.set("BUILD_SOURCEBRANCH", "refs/heads/main");
+    build.unset("SYSTEM_PULLREQUEST_PULLREQUESTID");
+    build.unset("SYSTEM_PULLREQUEST_TARGETBRANCH");
+    build
+}
+
+/// The SARIF file of a build, checked against the SARIF 2.1.0 schema, and the artifact
+/// command that keeps it with the build.
+fn published_sarif(build: &Build, out: &Outcome) -> Value {
+    let sarif_abs = std::path::absolute(build.sarif_path()).expect("absolute");
+    let upload = format!(
+        "##vso[artifact.upload containerfolder=CodeAnalysisLogs;artifactname=CodeAnalysisLogs]{}",
+        sarif_abs.display()
+    );
+    assert!(
+        out.stdout.lines().any(|l| l == upload),
+        "no SARIF artifact command `{upload}`\n{}",
+        out.log()
+    );
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(build.sarif_path()).expect("SARIF written"))
+            .expect("SARIF is JSON");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(specs_dir().join("sarif-schema-2.1.0.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF breaks the schema: {errors:?}");
+    sarif
+}
+
+fn sarif_results(sarif: &Value) -> BTreeSet<(String, u32)> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                loc["region"]["startLine"].as_u64().unwrap_or(0) as u32,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_scheduled_build_scans_the_whole_tree_and_keeps_the_sarif_as_the_build_artifact() {
+    let planted = Planted::new();
+    let (repo, _) = pr_repo(&planted, add_secrets(&planted));
+    // The pull request merged: `main` has its secrets and the one it always had.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+    let fake = FakeAzure::start();
+    let build = branch_build(&fake, &repo, "Schedule");
+    let out = build.run(repo.path(), &[]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    assert!(
+        out.stderr
+            .contains("scan: tree (the default for a Schedule build)"),
+        "{}",
+        out.log()
+    );
+    let mut expected = expected_added();
+    // On a line no recent change touched: only a whole-tree scan sees it.
+    expected.insert(("deploy/settings.ini".to_string(), 2));
+    assert_eq!(out.issue_lines(), expected);
+    let sarif = published_sarif(&build, &out);
+    assert_eq!(sarif_results(&sarif), expected);
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"],
+        Value::Null,
+        "one category for every tree and pull-request scan"
+    );
+    assert!(
+        out.stdout
+            .contains("##vso[task.complete result=Failed]secretgate: 4 secrets found"),
+        "{}",
+        out.log()
+    );
+    // A scheduled build has no pull request to talk to.
+    assert!(fake.server.requests().is_empty());
+    assert_no_secret_anywhere(&out, &fake.checked_requests(), &build, &planted);
+
+    // `--scan changes` cannot be honoured without a previous commit: the tree, and it says so.
+    let out = build.run(repo.path(), &["--scan", "changes"]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    assert!(
+        out.stderr.contains("names no previous commit"),
+        "{}",
+        out.log()
+    );
+    assert_eq!(out.issue_lines(), expected);
+}
+
+#[test]
+fn scan_history_on_a_build_finds_a_deleted_secret_with_the_commit_that_added_it() {
+    let planted = Planted::new();
+    let repo = Repo::new();
+    repo.write("README.md", "# service\n");
+    repo.commit_all("initial");
+    repo.write(
+        "deploy/old.ini",
+        &format!(
+            "[storage]\nconnection = {}\n",
+            Planted::connection_string(&planted.old_storage_key)
+        ),
+    );
+    let added = repo.commit_all("old deployment settings");
+    repo.git(&["rm", "-q", "deploy/old.ini"]);
+    repo.commit_all("drop old deployment settings");
+    let fake = FakeAzure::start();
+    let build = branch_build(&fake, &repo, "Manual");
+
+    let out = build.run(repo.path(), &[]);
+    assert_eq!(out.code, Some(0), "the tree is clean: {}", out.log());
+
+    let out = build.run(repo.path(), &["--scan", "history"]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    assert_eq!(
+        out.issue_lines(),
+        [("deploy/old.ini".to_string(), 2)].into_iter().collect()
+    );
+    let sarif = published_sarif(&build, &out);
+    assert_eq!(
+        sarif_results(&sarif),
+        [("deploy/old.ini".to_string(), 2)].into_iter().collect()
+    );
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["commit"], json!(added));
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "secretgate-history/"
+    );
+    assert!(fake.server.requests().is_empty());
+    assert_no_secret_anywhere(&out, &fake.checked_requests(), &build, &planted);
+}
