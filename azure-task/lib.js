@@ -13,6 +13,20 @@ const PLATFORMS = { linux: 'linux', darwin: 'osx', win32: 'win' };
 /** Folder suffixes for Node's os.arch() values. */
 const ARCHES = { x64: 'x64', arm64: 'arm64' };
 const FAIL_ON = ['low', 'medium', 'high', 'critical', 'never'];
+const FAIL_CONFIDENCE = ['low', 'medium', 'high'];
+const SCAN = ['changes', 'tree', 'history'];
+
+/** A pickList input's value, lower-cased; '' for `default` or unset; throws on an unknown one. */
+function choice(name, value, allowed) {
+    const v = (value || 'default').trim().toLowerCase();
+    if (v === 'default' || v === '') {
+        return '';
+    }
+    if (!allowed.includes(v)) {
+        throw new Error(`${name} is '${value}': expected default, ${allowed.join(', ')}.`);
+    }
+    return v;
+}
 
 /**
  * The bundled binary for this agent: bin/<os>-<arch>/secretgate[.exe] under taskDir.
@@ -38,12 +52,17 @@ function binaryPath(taskDir, platform, arch) {
 /** `secretgate ci` arguments for the task's inputs. */
 function ciArgs(inputs) {
     const args = ['ci'];
-    const failOn = (inputs.failOn || 'default').trim().toLowerCase();
-    if (failOn !== 'default' && failOn !== '') {
-        if (!FAIL_ON.includes(failOn)) {
-            throw new Error(`failOn is '${inputs.failOn}': expected default, ${FAIL_ON.join(', ')}.`);
-        }
+    const failOn = choice('failOn', inputs.failOn, FAIL_ON);
+    if (failOn) {
         args.push('--fail-on', failOn);
+    }
+    const failConfidence = choice('failConfidence', inputs.failConfidence, FAIL_CONFIDENCE);
+    if (failConfidence) {
+        args.push('--fail-confidence', failConfidence);
+    }
+    const scan = choice('scan', inputs.scan, SCAN);
+    if (scan) {
+        args.push('--scan', scan);
     }
     if (inputs.config) {
         args.push('--config', inputs.config);
@@ -54,6 +73,10 @@ function ciArgs(inputs) {
     args.push('--upload', String(inputs.publishSarif));
     args.push('--check-run', String(inputs.prStatus));
     args.push('--pr-comment', String(inputs.prThreads));
+    // Unset (an older pipeline definition): the binary's default, which is on.
+    if (inputs.suggestFixes !== undefined) {
+        args.push('--suggest-fixes', String(inputs.suggestFixes));
+    }
     if (inputs.category) {
         args.push('--category', inputs.category);
     }
@@ -70,10 +93,13 @@ function readInputs() {
     };
     return {
         failOn: tl.getInput('failOn', false) || 'default',
+        failConfidence: tl.getInput('failConfidence', false) || 'default',
+        scan: tl.getInput('scan', false) || 'default',
         config: file('config'),
         baseline: file('baseline'),
         prThreads: tl.getBoolInput('prThreads', false),
         prStatus: tl.getBoolInput('prStatus', false),
+        suggestFixes: tl.getInput('suggestFixes', false) ? tl.getBoolInput('suggestFixes', false) : undefined,
         publishSarif: tl.getBoolInput('publishSarif', false),
         category: (tl.getInput('category', false) || '').trim(),
     };

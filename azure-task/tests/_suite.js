@@ -96,6 +96,9 @@ async function runTask({ inputs, exitCode = 0, token = TEST_TOKEN, binary = true
 
 const ALL_INPUTS = {
     failOn: 'high',
+    failConfidence: 'low',
+    scan: 'history',
+    suggestFixes: 'false',
     config: '$SOURCES/.secretgate.yml',
     baseline: '$SOURCES',
     prThreads: 'true',
@@ -143,10 +146,20 @@ describe('secretgate task', function () {
     describe('ciArgs', () => {
         it('maps every input to a secretgate ci flag', () => {
             assert.deepStrictEqual(lib.ciArgs({
-                failOn: 'Critical', config: 'c.yml', baseline: 'b.json', prThreads: true, prStatus: false,
-                publishSarif: true, category: 'nightly',
-            }), ['ci', '--fail-on', 'critical', '--config', 'c.yml', '--baseline', 'b.json',
-                '--upload', 'true', '--check-run', 'false', '--pr-comment', 'true', '--category', 'nightly']);
+                failOn: 'Critical', failConfidence: 'High', scan: 'Tree', config: 'c.yml', baseline: 'b.json',
+                prThreads: true, prStatus: false, suggestFixes: false, publishSarif: true, category: 'nightly',
+            }), ['ci', '--fail-on', 'critical', '--fail-confidence', 'high', '--scan', 'tree',
+                '--config', 'c.yml', '--baseline', 'b.json', '--upload', 'true', '--check-run', 'false',
+                '--pr-comment', 'true', '--suggest-fixes', 'false', '--category', 'nightly']);
+        });
+
+        it('passes each scan mode, and leaves the default to the binary', () => {
+            for (const mode of ['changes', 'tree', 'history']) {
+                const args = lib.ciArgs({ scan: mode, prThreads: true, prStatus: true, publishSarif: true });
+                assert.deepStrictEqual(args.slice(0, 3), ['ci', '--scan', mode]);
+            }
+            const args = lib.ciArgs({ scan: 'default', failConfidence: 'default', prThreads: true, prStatus: true, publishSarif: true });
+            assert.ok(!args.includes('--scan') && !args.includes('--fail-confidence'), args.join(' '));
         });
 
         it('leaves the threshold to the config file by default', () => {
@@ -154,8 +167,10 @@ describe('secretgate task', function () {
                 ['ci', '--upload', 'false', '--check-run', 'true', '--pr-comment', 'false']);
         });
 
-        it('rejects an unknown threshold', () => {
+        it('rejects an unknown threshold, confidence or scan mode', () => {
             assert.throws(() => lib.ciArgs({ failOn: 'severe' }), /failOn is 'severe'/);
+            assert.throws(() => lib.ciArgs({ failConfidence: 'certain' }), /failConfidence is 'certain': expected default, low, medium, high/);
+            assert.throws(() => lib.ciArgs({ scan: 'everything' }), /scan is 'everything': expected default, changes, tree, history/);
         });
     });
 
@@ -163,8 +178,10 @@ describe('secretgate task', function () {
         it('runs the bundled binary with the mapped inputs and the job token, and fails on findings', async () => {
             const { tr, recorded, taskDir, sourcesDir } = await runTask({ inputs: ALL_INPUTS, exitCode: 1 });
             const bin = path.join(taskDir, 'bin', `${lib.PLATFORMS[os.platform()]}-${lib.ARCHES[os.arch()]}`, 'secretgate');
-            const args = ['ci', '--fail-on', 'high', '--config', path.join(sourcesDir, '.secretgate.yml'),
-                '--upload', 'true', '--check-run', 'false', '--pr-comment', 'true', '--category', 'pr-gate'];
+            const args = ['ci', '--fail-on', 'high', '--fail-confidence', 'low', '--scan', 'history',
+                '--config', path.join(sourcesDir, '.secretgate.yml'),
+                '--upload', 'true', '--check-run', 'false', '--pr-comment', 'true', '--suggest-fixes', 'false',
+                '--category', 'pr-gate'];
             assert.ok(tr.ran(`${bin} ${args.join(' ')}`), `not run as expected:\n${tr.stdout}\n${tr.stderr}`);
             assert.strictEqual(tr.invokedToolCount, 1);
             assert.ok(recorded, `the binary did not run:\n${tr.stdout}\n${tr.stderr}`);
