@@ -93,6 +93,10 @@ pub struct ScanArgs {
     /// Fail (exit 1) on findings at or above this severity.
     #[arg(long, value_enum, env = "SECRETGATE_FAIL_ON")]
     pub fail_on: Option<FailOn>,
+    /// SARIF category (`automationDetails.id`) of `--format sarif`, e.g. one per repository
+    /// when a sweep uploads many scans.
+    #[arg(long)]
+    pub category: Option<String>,
     #[command(flatten)]
     pub common: CommonScanArgs,
 }

@@ -375,6 +375,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Exit> {
     warn_skipped(&result);
     let ctx = ReportContext {
         color: std::io::stdout().is_terminal(),
+        category: args.category.clone().filter(|c| !c.trim().is_empty()),
         repository: args
             .history
             .then(|| changeset::repository_uri(&root))

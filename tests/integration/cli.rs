@@ -334,3 +334,39 @@ fn pkcs12_files_with_a_private_key_are_found() {
     assert!(out.contains("password-encrypted private key"), "{out}");
     assert!(out.contains("PKCS#12…(1072 bytes)"), "{out}");
 }
+
+#[test]
+fn scan_category_names_the_sarif_run_for_a_sweep_upload() {
+    let repo = Repo::new();
+    let token = planted_token();
+    repo.write("app/config.py", &format!("GH_TOKEN = \"{token}\"\n"));
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let sarif_path = out_dir.path().join("out.sarif");
+    secretgate()
+        .current_dir(repo.path())
+        .args([
+            "scan",
+            ".",
+            "--fail-on",
+            "never",
+            "--format",
+            "sarif",
+            "--output",
+        ])
+        .arg(&sarif_path)
+        .args(["--category", "secretgate-sweep/octo/widgets"])
+        .assert()
+        .code(0);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).expect("sarif written"))
+            .expect("json");
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "secretgate-sweep/octo/widgets/"
+    );
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"],
+        "app/config.py"
+    );
+}
