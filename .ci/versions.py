@@ -84,7 +84,8 @@ def check(root: Path) -> list[str]:
     expect("Cargo.lock secretgate version", lock.group(1) if lock else None)
 
     # Install snippets in the docs.
-    for doc in ["README.md", "docs/github.md", "docs/azure-devops.md", "azure-extension/overview.md"]:
+    for doc in ["README.md", "docs/github.md", "docs/azure-devops.md", "docs/scheduled.md",
+                "azure-extension/overview.md"]:
         if not (root / doc).is_file():
             continue
         text = read(doc)
