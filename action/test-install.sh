@@ -41,26 +41,11 @@ printf '#!/bin/sh\necho "secretgate 1.3.0"\n' > "$work/www/v1.3.0/secretgate-x86
 } > "$action/action/checksums.txt"
 
 # The release server: serves $work/www on 127.0.0.1 and logs each requested path.
-cat > "$work/server.py" <<'PY'
-import http.server, os, sys
-root, port_file, log = sys.argv[1], sys.argv[2], sys.argv[3]
-class Handler(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *a, **kw):
-        super().__init__(*a, directory=root, **kw)
-    def log_message(self, fmt, *args):
-        with open(log, "a") as f:
-            f.write(self.path + "\n")
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.replace(port_file + ".tmp", port_file)
-server.serve_forever()
-PY
-python3 "$work/server.py" "$work/www" "$work/port" "$work/requests" &
-server_pid=$!
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "the release server did not start"
-base="http://127.0.0.1:$(cat "$work/port")"
+# shellcheck source-path=SCRIPTDIR source=../scripts/release-server.sh
+. "$here/../scripts/release-server.sh"
+start_release_server "$work/www" "$work/requests" || fail "the release server did not start"
+server_pid=$release_server_pid
+base=$release_base
 
 # Only the tools install.sh uses, plus the stand-ins.
 for tool in bash sh env curl awk sha256sum shasum cut tr mkdir rm mv chmod touch cat uname; do

@@ -149,17 +149,16 @@ mkdir -p "$action/action"
 cp "$root/action/install.sh" "$action/action/"
 cp "$work/action-version.txt" "$action/action/version.txt"
 cp "$work/action-checksums.txt" "$action/action/checksums.txt"
-python3 -m http.server --bind 127.0.0.1 --directory "$work/www" 0 > "$work/http.log" 2>&1 &
-http_pid=$!
-trap 'kill "$http_pid" 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 50); do grep -q "port" "$work/http.log" && break; sleep 0.1; done
-http_port="$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/http.log" | head -n 1)"
-[ -n "$http_port" ] || fail "the release server did not start"
+# shellcheck source-path=SCRIPTDIR source=release-server.sh
+. "$root/scripts/release-server.sh"
+start_release_server "$work/www" "$work/release-requests" || fail "the release server did not start"
+release_pid=$release_server_pid
+trap 'kill "$release_pid" 2>/dev/null || true; cleanup' EXIT
 install() {
   : > "$work/out"
   env GITHUB_ACTION_PATH="$action" RUNNER_TEMP="$work/temp" RUNNER_TOOL_CACHE="$work/cache" \
     RUNNER_OS=Linux RUNNER_ARCH=ARM64 GITHUB_OUTPUT="$work/out" \
-    SECRETGATE_DOWNLOAD_BASE="http://127.0.0.1:$http_port" bash "$action/action/install.sh" > "$work/install.log" 2>&1
+    SECRETGATE_DOWNLOAD_BASE="$release_base" bash "$action/action/install.sh" > "$work/install.log" 2>&1
 }
 install || fail "install.sh refused the pinned release: $(cat "$work/install.log")"
 grep -q "secretgate 1.2.3 (aarch64-unknown-linux-musl)" "$work/install.log" || fail "$(cat "$work/install.log")"
