@@ -232,7 +232,8 @@ fn write_local_outputs(
         repository: (mode == ScanMode::History)
             .then(|| changeset::repository_uri(&ctx.sources_dir))
             .flatten(),
-        file_link: file_link(ctx),
+        // A history finding's file need not exist at the built commit: no link there.
+        file_link: file_link(ctx).filter(|_| mode != ScanMode::History),
         summary_max_findings: Some(200),
         ..ReportContext::default()
     };

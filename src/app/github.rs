@@ -132,7 +132,7 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
                 short_sha(ctx.head_sha())
             );
             let changes = timed(&mut t.changes, || {
-                changeset::tree(&[root.clone()], pipeline.path_filter())
+                changeset::tree(std::slice::from_ref(&root), pipeline.path_filter())
             })?;
             let result = timed(&mut t.scan, || pipeline.scan(&changes))?;
             (changes, result)
@@ -364,15 +364,17 @@ fn report_context(
         category: super::sarif_category(args, mode),
         repository: history.then(|| changeset::repository_uri(root)).flatten(),
         color: false,
-        file_link: Some(format!(
-            "{}/{}/{}/blob/{}/{{path}}#L{{line}}-L{{end_line}}",
-            ctx.server_url,
-            ctx.owner,
-            ctx.repo,
-            ctx.head_sha()
-        )),
+        // A history finding's file need not exist at the scanned commit: no link there.
+        file_link: (!history).then(|| {
+            format!(
+                "{}/{}/{}/blob/{}/{{path}}#L{{line}}-L{{end_line}}",
+                ctx.server_url,
+                ctx.owner,
+                ctx.repo,
+                ctx.head_sha()
+            )
+        }),
         summary_max_findings: Some(SUMMARY_MAX_FINDINGS),
-        ..ReportContext::default()
     }
 }
 
