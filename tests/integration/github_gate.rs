@@ -2039,7 +2039,7 @@ fn a_push_to_the_default_branch_uses_its_own_config() {
     pr.repo
         .write(".secretgate.yml", "exclude: [\"deploy/**\"]\n");
     let after = pr.repo.commit_all("exclude deployment files");
-    let payload = json!({"ref": "refs/heads/main", "before": before, "after": after}).to_string();
+    let payload = push_payload("refs/heads/main", &before, &after);
     let server = fake_github(Behaviour::default());
     let run = Runner::new().run(
         pr.repo.path(),
@@ -2051,8 +2051,11 @@ fn a_push_to_the_default_branch_uses_its_own_config() {
     run.assert_exit(1);
     assert_eq!(
         run.annotated_lines(),
-        [("src/settings.py".to_string(), 3)],
-        "the checkout's exclude applies on a push"
+        [
+            ("config/app.env".to_string(), 2),
+            ("src/settings.py".to_string(), 3)
+        ],
+        "the whole tree, with the checkout's exclude applied"
     );
     assert!(
         run.stderr.contains("policy from the checkout"),
