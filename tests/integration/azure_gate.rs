@@ -1701,3 +1701,74 @@ fn scan_history_on_a_build_finds_a_deleted_secret_with_the_commit_that_added_it(
     assert!(fake.server.requests().is_empty());
     assert_no_secret_anywhere(&out, &fake.checked_requests(), &build, &planted);
 }
+
+#[test]
+fn scan_history_unshallows_a_depth_1_checkout_first() {
+    let planted = Planted::new();
+    let upstream = Repo::new();
+    upstream.write(
+        "deploy/old.ini",
+        &format!(
+            "[storage]\nconnection = {}\n",
+            Planted::connection_string(&planted.old_storage_key)
+        ),
+    );
+    let added = upstream.commit_all("old deployment settings");
+    upstream.git(&["rm", "-q", "deploy/old.ini"]);
+    upstream.write("README.md", "# service\n");
+    let head = upstream.commit_all("drop old deployment settings");
+    let clone = shallow_clone(&upstream);
+    let sources = clone.path().join("s");
+    assert_eq!(
+        git_in(&sources, &["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
+    let fake = FakeAzure::start();
+    let mut build = Build::pr(&fake, &sources, &head);
+    build.set("BUILD_REASON", "Manual");
+    build.set("BUILD_SOURCEBRANCH", "refs/heads/main");
+    build.unset("SYSTEM_PULLREQUEST_PULLREQUESTID");
+    build.unset("SYSTEM_PULLREQUEST_TARGETBRANCH");
+    let out = build.run(&sources, &["--scan", "history"]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    assert!(out.stderr.contains("--unshallow"), "{}", out.log());
+    assert_eq!(
+        git_in(&sources, &["rev-parse", "--is-shallow-repository"]),
+        "false"
+    );
+    let sarif = published_sarif(&build, &out);
+    assert_eq!(
+        sarif_results(&sarif),
+        [("deploy/old.ini".to_string(), 2)].into_iter().collect()
+    );
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["properties"]["commit"],
+        json!(added),
+        "the commit that added it, not the shallow clone's oldest"
+    );
+    assert_no_secret_anywhere(&out, &fake.checked_requests(), &build, &planted);
+}
+
+#[test]
+fn scan_tree_on_a_pull_request_reports_every_secret_with_a_status_and_no_threads() {
+    let planted = Planted::new();
+    let (repo, merge) = pr_repo(&planted, add_secrets(&planted));
+    let fake = FakeAzure::start();
+    let build = Build::pr(&fake, repo.path(), &merge);
+    let out = build.run(repo.path(), &["--scan", "tree"]);
+    assert_eq!(out.code, Some(1), "{}", out.log());
+    let mut expected = expected_added();
+    expected.insert(("deploy/settings.ini".to_string(), 2));
+    assert_eq!(out.issue_lines(), expected);
+    assert!(
+        out.stderr.contains("no pull-request threads"),
+        "{}",
+        out.log()
+    );
+    let reqs = fake.checked_requests();
+    assert!(ops(&reqs, "Pull Request Threads_Create").is_empty());
+    let statuses = ops(&reqs, "Pull Request Statuses_Create");
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0].json()["state"], "failed");
+    assert_no_secret_anywhere(&out, &reqs, &build, &planted);
+}
