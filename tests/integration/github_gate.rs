@@ -2619,3 +2619,35 @@ fn scan_history_in_ci_finds_a_deleted_secret_with_the_commit_that_added_it() {
     );
     run.assert_no_leak(&[&token]);
 }
+
+#[test]
+fn scan_tree_on_a_pull_request_reports_every_secret_and_suggests_nothing() {
+    let pr = pull_request_repo(true);
+    let server = fake_github(Behaviour::default());
+    let run = Runner::new().run(
+        pr.repo.path(),
+        &server,
+        "pull_request",
+        Some(&pr.payload("octo/widgets")),
+        &[("SECRETGATE_SCAN", "tree")],
+    );
+    run.assert_exit(1);
+    let mut expected = pr.added.clone();
+    // The branch's whole tree: the old secret and the file only main deleted.
+    expected.extend([
+        ("config/app.env".to_string(), 2),
+        ("legacy.cfg".to_string(), 2),
+    ]);
+    expected.sort();
+    assert_eq!(run.annotated_lines(), expected);
+    let (upload, sarif) = the_upload(&run);
+    assert_eq!(upload["ref"], "refs/pull/7/head");
+    assert_eq!(upload["commit_sha"], json!(pr.head));
+    assert_eq!(sarif_lines(&sarif), expected);
+    assert!(
+        !run.ops().contains(&"pulls/create-review"),
+        "suggestions belong on added lines: {:?}",
+        run.ops()
+    );
+    run.assert_no_leak(&pr.secrets());
+}
