@@ -140,7 +140,8 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         ScanMode::History => {
             if let Err(why) = timed(&mut t.fetch, || changeset::ensure_full_history(&checkout)) {
                 notes.warn(&format!(
-                    "cannot fetch the full history ({why}): scanning the commits the clone has;                      use actions/checkout `fetch-depth: 0`"
+                    "cannot fetch the full history ({why}): scanning the commits the clone has; \
+                     use actions/checkout `fetch-depth: 0`"
                 ));
             }
             eprintln!("secretgate: scanning every commit in the clone's history");
