@@ -10,65 +10,12 @@ learned from the providers' documentation and from the public rule files of gitl
 Kingfisher and Nosey Parker; the patterns, examples and negative examples are written here.
 Edit the tables, never the generated files.
 """
-import json, random, sys, os, warnings
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-import sre_parse, sre_constants as C
+import json, random, sys, os
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from regex_sample import sample  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-
-# ---- a random string matching a regex ----
-
-def sample(pattern, rng):
-    """A random string matched by `pattern` (literals, classes, repeats, groups, branches);
-    None for anything else (negated classes, lookarounds)."""
-    try:
-        tree = sre_parse.parse(pattern)
-    except Exception:
-        return None
-    return _emit(tree, rng)
-
-WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
-
-def _emit(tree, rng):
-    out = []
-    for op, av in tree:
-        if op == C.LITERAL:
-            out.append(chr(av))
-        elif op == C.IN:
-            chars = []
-            for kind, v in av:
-                if kind == C.LITERAL:
-                    chars.append(chr(v))
-                elif kind == C.RANGE:
-                    chars.extend(chr(c) for c in range(v[0], v[1] + 1))
-                elif kind == C.CATEGORY:
-                    chars.extend({C.CATEGORY_DIGIT: "0123456789", C.CATEGORY_WORD: WORD}.get(v, "x"))
-                else:
-                    return None
-            out.append(rng.choice(chars))
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            lo, hi, sub = av
-            hi = lo + 8 if hi == C.MAXREPEAT else hi
-            for _ in range(rng.randint(lo, hi)):
-                s = _emit(sub, rng)
-                if s is None:
-                    return None
-                out.append(s)
-        elif op == C.SUBPATTERN:
-            s = _emit(av[-1], rng)
-            if s is None:
-                return None
-            out.append(s)
-        elif op == C.BRANCH:
-            s = _emit(rng.choice(av[1]), rng)
-            if s is None:
-                return None
-            out.append(s)
-        elif op == C.AT:
-            pass
-        else:
-            return None
-    return "".join(out)
 
 # ---- the tables ----
 # P(...): a prefixed or structured format, the prefix or structure alone names the provider.
