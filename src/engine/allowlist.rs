@@ -92,6 +92,34 @@ pub fn check(secret: &[u8]) -> Option<Allowed> {
     None
 }
 
+/// What the built-in allowlist makes of a value a rule found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judgement {
+    /// Nothing against it: the rule's own confidence stands.
+    Keep,
+    /// Report it, at low confidence (it warns and does not fail the gate by default).
+    Low,
+    /// Not a secret: drop it.
+    Drop,
+}
+
+/// What becomes of `secret`, found by a rule whose pattern does or does not name the
+/// provider (`names_provider`).
+///
+/// Placeholders (`your_key`, `xxxx`, `<...>`), references (`${...}`) and documented
+/// examples are dropped whatever the rule. A value merely too regular to be random
+/// (`abcdef1234567890...`, `1111...`) is dropped by generic rules, where only a setting's
+/// name says a secret belongs there; but beside the provider's prefix or name the place is
+/// a real key's, and people commit test keys, rotated keys and copied samples of that shape,
+/// so the finding is kept at low confidence: visible, without failing the check.
+pub fn judge(secret: &[u8], names_provider: bool) -> Judgement {
+    match check(secret) {
+        None => Judgement::Keep,
+        Some(Allowed::TooRegular) if names_provider => Judgement::Low,
+        Some(_) => Judgement::Drop,
+    }
+}
+
 /// AWS documents `AKIAIOSFODNN7EXAMPLE` and `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`;
 /// tutorials copy them with small edits, but keep the `EXAMPLE` ending.
 fn is_aws_documentation_value(secret: &[u8]) -> bool {
@@ -143,5 +171,36 @@ mod tests {
         assert_eq!(check(b"aaaaaaaaaaaa"), Some(Allowed::TooRegular));
         assert_eq!(check(b"0123456789abcdef"), Some(Allowed::TooRegular));
         assert_eq!(check(b"q8Hw2LkP0zRt5Vx9"), None);
+    }
+
+    #[test]
+    fn regular_values_beside_a_provider_are_kept_at_low_confidence() {
+        let regular = b"abcdef1234567890abcdef1234567890";
+        assert_eq!(check(regular), Some(Allowed::TooRegular));
+        assert_eq!(judge(regular, true), Judgement::Low);
+        assert_eq!(judge(regular, false), Judgement::Drop);
+        assert_eq!(judge(b"1111111111111111", true), Judgement::Low);
+        assert_eq!(judge(b"q8Hw2LkP0zRt5Vx9", true), Judgement::Keep);
+        assert_eq!(judge(b"q8Hw2LkP0zRt5Vx9", false), Judgement::Keep);
+    }
+
+    #[test]
+    fn placeholders_references_and_examples_stay_dropped_beside_a_provider() {
+        for value in [
+            &b"your_api_key_here"[..],
+            b"xxxxxxxxxxxxxxxxxxxxxxxx",
+            b"<RAWG_API_KEY>",
+            b"changeme-1234567890",
+            b"${RAWG_API_KEY}",
+            b"${{ secrets.RAWG_KEY }}",
+            b"AKIAIOSFODNN7EXAMPLE",
+        ] {
+            assert_eq!(
+                judge(value, true),
+                Judgement::Drop,
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
     }
 }
