@@ -65,10 +65,13 @@ def P(family, id, name, severity, keywords, secret, tags, left=B, right=E, entro
                       entropy=entropy, validator=validator, gen=gen or secret,
                       multiline=multiline, prefix_text=prefix_text, confidence=confidence))
 
-def K(family, id, name, names, value, tags, severity="high", entropy=None, gen=None):
+def K(family, id, name, names, value, tags, severity="high", entropy=None, gen=None, bare=False):
+    """`bare`: the provider's name is distinctive enough that it may stand right before the
+    value with only a separator (`chartmogul: <key>`); otherwise a word such as key, token or
+    secret must follow it (`rawg_api_key = <key>`)."""
     RULES.append(dict(kind="named", family=family, id=id, name=name, severity=severity,
                       names=names, value=value, tags=tags, entropy=entropy, gen=gen or value,
-                      confidence="medium"))
+                      confidence="medium", bare=bare))
 
 # payments
 P("payments", "stripe-webhook-secret", "Stripe webhook signing secret", "high", ["whsec_"], "whsec_[A-Za-z0-9]{32,64}", ["stripe"])
@@ -135,7 +138,7 @@ K("observability", "sumologic-access-key", "Sumo Logic access id or key", ["sumo
 K("observability", "newrelic-key-legacy", "New Relic key (legacy)", ["newrelic", "new_relic", "nr_"], "[A-Z0-9_.]{4}-[A-Z0-9_.]{42}|[a-f0-9]{40}", ["newrelic"], entropy=3.5)
 K("observability", "pagerduty-api-key", "PagerDuty API key", ["pagerduty", "pager_duty", "pd_api", "pd-api"], "u\\+[A-Za-z0-9_+\\-]{18}|[A-Za-z0-9_+\\-]{20}", ["pagerduty"], entropy=3.5)
 K("observability", "logzio-token", "Logz.io token", ["logzio", "logz"], "[A-Za-z0-9]{32}|" + UUID, ["logzio"], entropy=3.5)
-K("observability", "bugsnag-api-key", "Bugsnag API key", ["bugsnag"], "[a-f0-9]{32}", ["bugsnag"])
+K("observability", "bugsnag-api-key", "Bugsnag API key", ["bugsnag"], "[a-f0-9]{32}|" + UUID, ["bugsnag"])
 K("observability", "rollbar-access-token", "Rollbar access token", ["rollbar"], "[a-f0-9]{32}", ["rollbar"])
 
 # messaging
@@ -213,6 +216,11 @@ P("dev-services", "twitch-token", "Twitch OAuth token", "high", ["oauth:"], "oau
 P("dev-services", "google-oauth-client-secret", "Google OAuth client secret", "critical", ["gocspx-"], "GOCSPX-[A-Za-z0-9_\\-]{28}", ["google"])
 P("dev-services", "google-oauth-access-token", "Google OAuth access token", "high", ["ya29."], "ya29\\.[A-Za-z0-9_\\-]{30,1024}", ["google"], entropy=3.8, gen="ya29\\.[A-Za-z0-9]{60}")
 P("dev-services", "facebook-access-token", "Facebook / Meta access token", "high", ["eaacede", "eaab", "eaag"], "EAA(?:CEdEose0cBA|B|G)[A-Za-z0-9]{90,250}", ["facebook"], gen="EAAB[A-Za-z0-9]{120}")
+P("dev-services", "scrapfly-api-key", "Scrapfly API key", "high", ["scp-live-", "scp-test-"], "scp-(?:live|test)-[a-z0-9]{32}", ["scrapfly"])
+P("dev-services", "teamwork-api-token", "Teamwork (Desk, CRM, Spaces) API token", "high", ["tkn.v1_"], "tkn\\.v1_[A-Za-z0-9]{71}=", ["teamwork"], right=EB64)
+P("observability", "posthog-personal-api-key", "PostHog personal API key", "high", ["phx_"], "phx_[A-Za-z0-9_]{43}", ["posthog"], gen="phx_[A-Za-z0-9]{43}")
+P("payments", "flexport-api-key", "Flexport API key", "high", ["shltm_"], "shltm_[A-Za-z0-9_\\-]{40}", ["flexport"], gen="shltm_[A-Za-z0-9]{40}")
+P("commerce", "tickettailor-api-key", "Ticket Tailor API key", "high", ["sk_"], "sk_[0-9]{4}_[0-9]{6}_[a-f0-9]{32}", ["tickettailor"])
 P("dev-services", "twitter-bearer-token", "X (Twitter) app bearer token", "high", ["aaaaaaaaaaaaaaaaaaaaa"], "A{22}[A-Za-z0-9%]{80,120}", ["twitter"], gen="A{22}[A-Za-z0-9]{90}")
 K("dev-services", "circleci-token-legacy", "CircleCI API token (legacy)", ["circleci", "circle_token", "circle-token"], "[a-f0-9]{40}", ["circleci"], severity="critical")
 K("dev-services", "travis-ci-token", "Travis CI token", ["travis"], "[A-Za-z0-9_]{22}", ["travis"], entropy=3.8)
@@ -250,7 +258,7 @@ K("ai", "together-api-key", "Together AI API key", ["together"], "[a-f0-9]{64}|t
 K("ai", "assemblyai-api-key", "AssemblyAI API key", ["assemblyai", "assembly_ai"], "[a-f0-9]{32}", ["assemblyai"])
 K("ai", "deepgram-api-key", "Deepgram API key", ["deepgram"], "[a-f0-9]{40}", ["deepgram"])
 K("ai", "pinecone-api-key", "Pinecone API key", ["pinecone"], UUID + "|pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{60,70}", ["pinecone"], severity="critical")
-K("ai", "clarifai-api-key", "Clarifai API key", ["clarifai"], "[a-f0-9]{32}", ["clarifai"])
+K("ai", "clarifai-api-key", "Clarifai API key or personal access token", ["clarifai"], "[A-Za-z0-9]{32}", ["clarifai"], entropy=3.5)
 K("ai", "stability-api-key", "Stability AI API key", ["stability"], "sk-[A-Za-z0-9]{48}", ["stability"], severity="critical")
 
 # data platforms
@@ -281,23 +289,60 @@ P("key-formats", "base64-private-key", "Base64-encoded PEM private key", "critic
 P("key-formats", "krb5-asrep-hash", "Kerberos AS-REP roastable hash", "medium", ["$krb5asrep$"], "\\$krb5asrep\\$23\\$(?:[^:$ ]+:)?[0-9a-f]{32}\\$[0-9a-f]{64,}", ["kerberos"], left="", confidence="medium", gen="\\$krb5asrep\\$23\\$svc-backup@CONTOSO\\.LOCAL:[0-9a-f]{32}\\$[0-9a-f]{200}")
 
 
-# API services known only by their name beside the key: "<id> <names|...> <shape:length>,...".
-# Shapes: hex, alnum, alnum_ (with _), alnum- (with -), alnum_- (both), uuid. Providers whose
-# name is a plain word or a common identifier (box, front, streak, envoy, semaphore...) are left
-# out or commented out: their name beside a value is no evidence.
+# API services whose keys have a shape of their own but no prefix: the name must stand beside.
+SEVEN4 = "[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7}"
+K("api-services", "requestfinance-api-key", "Request Finance API key", ["requestfinance", "request_finance"], SEVEN4, ["requestfinance"], severity="medium", bare=True)
+K("api-services", "mailmodo-api-key", "Mailmodo API key", ["mailmodo"], SEVEN4, ["mailmodo"], severity="medium", bare=True)
+K("api-services", "screenshotapi-api-key", "ScreenshotAPI key", ["screenshotapi"], SEVEN4, ["screenshotapi"], severity="medium", bare=True)
+K("api-services", "ayrshare-api-key", "Ayrshare API key", ["ayrshare"], "[A-Z0-9]{8}-[A-Z0-9]{8}-[A-Z0-9]{8}-[A-Z0-9]{8}", ["ayrshare"], severity="medium", bare=True)
+K("api-services", "apifonica-api-key", "Apifonica API key", ["apifonica"], "[0-9a-z]{11}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}", ["apifonica"], severity="medium", bare=True)
+K("api-services", "qualaroo-api-key", "Qualaroo API key", ["qualaroo"], "[A-Za-z0-9=]{64}", ["qualaroo"], severity="medium", bare=True, entropy=3.5, gen="[A-Za-z0-9]{64}")
+K("api-services", "mailsac-api-key", "Mailsac API key", ["mailsac"], "k_[A-Za-z0-9]{36,48}", ["mailsac"], severity="medium", bare=True)
+K("api-services", "beamer-api-key", "Beamer API key", ["beamer"], "b_[A-Za-z0-9=_/+\\-]{44}", ["beamer"], severity="medium", bare=True, gen="b_[A-Za-z0-9]{44}")
+K("api-services", "bombbomb-api-key", "BombBomb API key", ["bombbomb"], "[A-Za-z0-9+/]{86,88}={0,2}", ["bombbomb"], severity="medium", bare=True, entropy=4.0, gen="[A-Za-z0-9]{88}")
+K("api-services", "budibase-api-key", "Budibase API key", ["budibase"], "[a-f0-9]{32}-[a-f0-9]{78,80}", ["budibase"], severity="medium", bare=True)
+K("api-services", "checio-api-key", "Checkout.io (checio) API key", ["checio"], "pk_[a-z0-9]{45}", ["checio"], severity="medium", bare=True)
+K("api-services", "column-api-key", "Column API key", ["column"], "(?:test|live)_[A-Za-z0-9]{27}", ["column"], severity="medium")
+K("api-services", "courier-api-key", "Courier API key", ["courier"], "pk_[A-Za-z0-9]{1,12}_[A-Za-z0-9]{28}", ["courier"], severity="medium", gen="pk_prod_[A-Z0-9]{28}")
+K("api-services", "zenkit-api-key", "Zenkit API key", ["zenkit"], "[0-9a-z]{8}-[0-9A-Za-z]{32}", ["zenkit"], severity="medium", bare=True)
+K("api-services", "storyblok-api-key", "Storyblok access token", ["storyblok"], "[A-Za-z0-9]{22}tt", ["storyblok"], severity="medium", bare=True)
+K("api-services", "bannerbear-api-key", "Bannerbear API key", ["bannerbear"], "[A-Za-z0-9]{22}tt", ["bannerbear"], severity="medium", bare=True)
+K("api-services", "salesblink-api-key", "SalesBlink API key", ["salesblink"], "key-[A-Za-z0-9]{64}", ["salesblink"], severity="medium", bare=True)
+K("api-services", "pushbullet-api-key", "Pushbullet access token", ["pushbullet"], "[A-Za-z0-9_.]{34}", ["pushbullet"], severity="medium", bare=True, entropy=3.5, gen="o\\.[A-Za-z0-9]{32}")
+K("api-services", "uptimerobot-api-key", "UptimeRobot API key", ["uptimerobot"], "[A-Za-z0-9]{9}-[A-Za-z0-9]{24}", ["uptimerobot"], severity="medium", bare=True)
+K("api-services", "telnyx-api-key", "Telnyx API key", ["telnyx"], "KEY[0-9A-Za-z_\\-]{55}", ["telnyx"], severity="medium", bare=True, gen="KEY[0-9A-Za-z]{55}")
+K("api-services", "closecrm-api-key", "Close CRM API key", ["closecrm", "close_crm", "close.io"], "api_[A-Za-z0-9.]{45}", ["closecrm"], severity="medium", bare=True, gen="api_[A-Za-z0-9]{45}")
+K("api-services", "klaviyo-api-key", "Klaviyo private API key", ["klaviyo"], "pk_[A-Za-z0-9]{34}", ["klaviyo"], severity="medium", bare=True)
+K("api-services", "dfuse-api-key", "dfuse API key", ["dfuse"], "web_[0-9a-z]{32}", ["dfuse"], severity="medium", bare=True)
+K("api-services", "swiftype-api-key", "Swiftype API key", ["swiftype"], "[A-Za-z0-9]{6}_[A-Za-z0-9]{6}-[A-Za-z0-9]{6}", ["swiftype"], severity="medium", bare=True)
+K("api-services", "instabot-api-key", "Instabot API key", ["instabot"], "[A-Za-z0-9+/]{43}=", ["instabot"], severity="medium", bare=True, entropy=3.8)
+K("api-services", "shipday-api-key", "Shipday API key", ["shipday"], "[A-Za-z0-9.]{11}[A-Za-z0-9]{20}", ["shipday"], severity="medium", bare=True, gen="[A-Za-z0-9]{31}")
+K("api-services", "iexcloud-secret-key", "IEX Cloud secret token", ["iexapis", "iexcloud"], "sk_[a-z0-9]{32}", ["iexcloud"], severity="medium", bare=True)
+K("dev-services", "sonarqube-login-token", "SonarQube token in sonar.login / sonar.token", ["sonar.login", "sonar.token"], "[a-f0-9]{40}", ["sonarqube"], bare=True)
+
+# API services known only by their name beside the key: "<id> <names|...> <shape:length>,... [ctx]".
+# Shapes: hex, alnum, alnum_ (with _), alnum- (with -), alnum_- (both), uuid. The name may stand
+# right before the value (`chartmogul: <key>`); `ctx`: a word such as key, token or secret must
+# follow it, for names that also mean something else in code or values short enough to be
+# anything. Providers whose name is a plain word or a common identifier (box, front, streak,
+# envoy, semaphore...) are left out or commented out: their name beside a value is no evidence.
 NAMED_TABLE = """
 adobe adobe hex:32
 apify apify_api alnum:36
 apilayer apilayer alnum:32
 apimetrics apimetrics alnum:32
 apitemplate apitemplate alnum:39
+apollo apollo alnum:22 ctx
 appoptics appoptics alnum_-:71
 appsynergy appsynergy alnum:64
+atera atera alnum:32
 audd audd alnum-:32
 autoklose autoklose alnum-:32
+autopilot autopilot hex:32 ctx
 aviationstack aviationstack alnum:32
 axonaut axonaut alnum:32
 baremetrics baremetrics alnum_-:25
+beebole beebole alnum:40
 besnappy besnappy hex:64
 besttime besttime alnum_:36
 betterstack betterstack alnum:24
@@ -305,6 +350,9 @@ bitbar bitbar alnum:32
 bitcoinaverage bitcoinaverage alnum:43
 bitly bitly alnum-:40
 blazemeter blazemeter|runscope uuid:36
+blitapp blitapp alnum_-:39
+blocknative blocknative uuid:36
+blogger blogger alnum-:39 ctx
 boostnote boostnote hex:64
 brandfetch brandfetch alnum:40
 browshot browshot alnum:28
@@ -313,6 +361,7 @@ buddyns buddyns alnum:40
 bugherd bugherd alnum:22
 bulbul bulbul alnum:32
 buttercms buttercms alnum:40
+caflou caflou alnum:155
 calendarific calendarific alnum:32
 calorieninja calorieninja alnum:40
 campayn campayn alnum:64
@@ -320,26 +369,37 @@ carboninterface carboninterface alnum:21
 centralstationcrm centralstationcrm alnum:30
 chartmogul chartmogul alnum:32
 #chatbot chatbot alnum_:32
+chatfuel chatfuel alnum:128
 checklyhq checklyhq alnum:32
 #cicero cicero alnum:40
 clearbit clearbit alnum_:35
 cliengo cliengo uuid:36
 clockify clockify alnum:48
 cloudimage cloudimage alnum_:30
+cloudmersive cloudmersive alnum-:36
+cloudplan cloudplan alnum-:32
 cloudsight cloudsight alnum:20-24
 cloudsmith cloudsmith hex:40
+clustdoc clustdoc alnum:60
+codacy codacy alnum:20-24 ctx
+codemagic codemagic alnum_:43
 codequiry codequiry alnum:64
 coinapi coinapi alnum-:36
 coinlayer coinlayer alnum:32
 coinlib coinlib alnum:16
 commercejs commercejs alnum_:48
+convertapi convertapi alnum:16 ctx
 convertkit convertkit alnum_:22
 countrylayer countrylayer alnum:32
 coveralls coveralls alnum-:37
 craftmypdf craftmypdf alnum:35
+crowdin crowdin alnum:80
 cryptocompare cryptocompare alnum:64
+currencyfreaks currencyfreaks alnum:32
 currencylayer currencylayer alnum:32
 currencyscoop currencyscoop alnum:32
+dandelion dandelion alnum:32 ctx
+dareboost dareboost alnum:60
 datagov data.gov alnum:40
 detectify detectify alnum:32
 detectlanguage detectlanguage alnum:32
@@ -349,10 +409,14 @@ disqus disqus alnum:64
 docparser docparser hex:40
 dronahq dronahq alnum:50
 droneci droneci alnum:32
+dynalist dynalist alnum_-:128
 dyspatch dyspatch alnum:52
+eagleeyenetworks eagleeyenetworks alnum:15 ctx
 #enigma enigma alnum:40
 #envoy envoy alnum:220
 etherscan etherscan alnum:34
+ethplorer ethplorer alnum-:22
+eventbrite eventbrite alnum:20 ctx
 exchangerateapi exchangerate alnum:24
 exchangeratesapi exchangerates alnum:32
 extractorapi extractorapi alnum:40
@@ -376,35 +440,55 @@ geocodify geocodify alnum:40
 #getemail getemail alnum-:20
 getgeoapi getgeoapi alnum:40
 getresponse getresponse alnum:32
+glassnode glassnode alnum:27
 #goodday goodday alnum:32
+graphhopper graphhopper alnum-:36
 #groovehq groove alnum:64
+gumroad gumroad alnum-:43
+gyazo gyazo alnum-:43
+happyscribe happyscribe alnum:24
 helpscout helpscout alnum:40
+hiveage hiveage alnum_-:20
+holidayapi holidayapi alnum-:36
+holistic holistic hex:64 ctx
 html2pdf html2pdf alnum:64
 #hunter hunter alnum_-:40
+hybiscus hybiscus alnum:43
 iconfinder iconfinder alnum:64
 iexcloud iexcloud alnum_:35
+infura infura alnum:32
+insightly insightly alnum-:36
 interseller interseller uuid:36
 intrinio intrinio alnum:44
 ip2location ip2location alnum:32
 ipapi ipapi alnum:32
 ipgeolocation ipgeolocation alnum:32
+ipinfo ipinfo hex:14 ctx
 ipinfodb ipinfodb alnum:64
 ipqualityscore ipquality alnum:32
 ipstack ipstack hex:32
 jotform jotform alnum:32
 jumpcloud jumpcloud alnum:40
+jupiterone jupiterone alnum:76
 #juro juro alnum:40
 #karmacrm karma alnum:20
 klipfolio klipfolio hex:40
 knapsackpro knapsackpro alnum:32
+kontent kontent alnum-:36
 languagelayer languagelayer alnum:32
+leadfeeder leadfeeder alnum-:43
 lemlist lemlist hex:32
+lexigram lexigram alnum:301
 linkpreview linkpreview alnum:32
 loadmill loadmill alnum:40
+loginradius loginradius uuid:36
 lokalise lokalise alnum:40
+loyverse loyverse alnum:32
 lunchmoney lunchmoney hex:50
+madkudu madkudu hex:32
 mailboxlayer mailboxlayer alnum:32
 mailerlite mailerlite alnum:32
+mailjetsms mailjet alnum:32 ctx
 mapquest mapquest alnum:32
 marketstack marketstack alnum:32
 mavenlink mavenlink alnum:64
@@ -413,49 +497,65 @@ meistertask meistertask alnum:43
 mesibo mesibo alnum:64
 metrilo metrilo alnum:16
 mindmeister mindmeister alnum:43
+mixmax mixmax alnum_-:36
 monkeylearn monkeylearn hex:40
+moonclerk moonclerk alnum:32
 moralis moralis alnum:64
+myintervals myintervals alnum:11 ctx
 nasdaqdatalink nasdaq alnum_-:20
 newsapi newsapi alnum:32
 newscatcher newscatcher alnum_:43
 nftport nftport uuid:36
 nicereply nicereply hex:40
+nimble nimble alnum:30 ctx
 #noticeable noticeable alnum:20
 #nuget nuget alnum:46
 numverify numverify alnum:32
 nylas nylas alnum:30
 oanda oanda alnum:24
 omnisend omnisend alnum-:75
+onesignal onesignal uuid:36
 onfleet onfleet alnum:32
 oopspam oopspam alnum:40
 opencagedata opencagedata alnum:32
 openuv openuv alnum:32
+openweather openweather|pyowm alnum:32
+optimizely optimizely alnum:54
 overloop overloop alnum_-:50
 #owlbot owlbot alnum:40
 packagecloud packagecloud hex:48
 pandadoc pandadoc alnum:40
 pandascore pandascore alnum_-:51
 paralleldots paralleldots alnum:43
+partnerstack partnerstack alnum:64
 pastebin pastebin alnum_:32
 paydirtapp paydirtapp alnum:32
 paymoapp paymoapp alnum:44
+paymongo paymongo alnum_:32
 pdflayer pdflayer alnum:32
 pdfshift pdfshift hex:32
 peopledatalabs peopledatalabs alnum:64
 pepipost pepipost|netcore alnum:32
 pipedream pipedream alnum:32
 pipedrive pipedrive alnum:40
+pixabay pixabay alnum-:34
+planyo planyo alnum:62
 podio podio alnum:32
 pollsapi pollsapi alnum:28
 #polygon polygon alnum:32
+positionstack positionstack alnum_:32
 postageapp postageapp alnum:32
+powrbot powrbot alnum:40
 #privacy privacy uuid:36
 prodpad prodpad hex:64
 #prospectcrm prospect alnum-:32
 #protocolsio protocols alnum:64
 proxycrawl proxycrawl alnum_:22
 qase qase alnum:40
+qubole qubole alnum:64
 rapidapi rapidapi alnum_-:50
+rawg rawg alnum:32 ctx
+rebrandly rebrandly alnum_:32
 replyio replyio alnum:24
 restpack restpack alnum:48,alnum:48
 ritekit ritekit hex:44
@@ -469,14 +569,18 @@ scraperbox scraperbox alnum:32
 scrapestack scrapestack alnum:32
 scrapingant scrapingant alnum:32
 scrapingbee scrapingbee alnum:80
+screenshotlayer screenshotlayer alnum_:32
 scrutinizerci scrutinizer alnum:64
 securitytrails securitytrails alnum:32
+selectpdf selectpdf alnum-:36
 #semaphore semaphore alnum:32
 sendbird sendbird hex:24
+serphouse serphouse alnum:60
 serpstack serpstack alnum:32
 sherpadesk sherpadesk alnum:32
 shodan shodan alnum:32
 shotstack shotstack alnum:40
+signaturit signaturit alnum:86
 signupgenius signupgenius alnum:32
 sigopt sigopt alnum:48
 simfin simfin alnum:32
@@ -486,22 +590,32 @@ smartsheets smartsheets alnum:37
 snipcart snipcart alnum_:75
 speechtextai speechtext hex:32
 spoonacular spoonacular alnum:32
+sportsmonk sportsmonk alnum:60
 sslmate sslmate alnum:36
 statuscake statuscake alnum:20
 statuspage statuspage alnum-:36
 statuspal statuspal alnum:32
+stitchdata stitchdata alnum_:35
 stockdata stockdata alnum:40
+storecove storecove alnum_-:43
 stormboard stormboard hex:40
 stormglass stormglass alnum-:73
 surveybot surveybot alnum-:80
+surveysparrow surveysparrow alnum_-:88
 survicate survicate alnum:32
 tatumio tatum alnum-:36
 taxjar taxjar alnum:32
 technicalanalysisapi technicalanalysisapi alnum:48
 #tefter tefter alnum:20
+teletype teletype alnum-:64 ctx
 theoddsapi theoddsapi|the-odds-api hex:32
 ticketmaster ticketmaster alnum:32
+tiingo tiingo alnum:40
+timecamp timecamp alnum:26
+timezoneapi timezoneapi alnum:20
 tmetric tmetric alnum:64
+todoist todoist alnum:40
+toggl toggl alnum:32 ctx
 tomtom tomtom alnum:32
 tradier tradier alnum:28
 transferwise transferwise uuid:36
@@ -510,14 +624,17 @@ twelvedata twelvedata alnum:32
 #twilio twilio alnum:32
 twitch twitch alnum:30
 tyntec tyntec alnum:32
+uclassify uclassify alnum:12 ctx
 #unplugg unplu alnum:64
 unsplash unsplash alnum_:43
 upcdatabase upcdatabase alnum:32
 uplead uplead alnum-:32
 upwave upwave alnum:32
 urlscan urlscan alnum-:36
+userflow userflow alnum_:29
 userstack userstack alnum:32
 vatlayer vatlayer alnum:32
+vbout vbout hex:25
 verimail verimail alnum:32
 veriphone veriphone alnum:32
 versioneye versioneye alnum-:40
@@ -527,6 +644,8 @@ voodoosms voodoosms alnum:46
 vpnapi vpnapi alnum:32
 vultr vultr alnum:36
 vyte vyte alnum:50
+walkscore walkscore alnum:32
+wandb wandb hex:40
 weatherbit weatherbit alnum:32
 weatherstack weatherstack alnum:32
 webflow webflow alnum:64
@@ -535,9 +654,12 @@ webscraping webscraping alnum:32
 whoxy whoxy alnum:33
 wistia wistia alnum:64
 worksnaps worksnaps alnum:40
+worldcoinindex worldcoinindex alnum:35
+worldweather worldweather alnum:31
 youneedabudget youneedabudget hex:64
 yousign yousign alnum:32
 zenrows zenrows hex:40
+zenscrape zenscrape uuid:36
 zerobounce zerobounce alnum:32
 zerotier zerotier alnum:32
 zipcodeapi zipcodeapi alnum:64
@@ -568,14 +690,14 @@ def load_named_table():
     for line in NAMED_TABLE.strip().splitlines():
         if line.startswith("#"):
             continue
-        pid, names, shapes = line.split()
+        pid, names, shapes, *flags = line.split()
         rid = pid + "-api-key"
         if rid in taken:
             continue
         value = "|".join(shape_regex(s) for s in shapes.split(","))
         title = pid.replace("-", " ").title()
         K("api-services", rid, f"{title} API key", names.split("|"), value, [pid], severity="medium",
-          gen=shape_regex(shapes.split(",")[0]).replace("[a-fA-F0-9]", "[a-f0-9]").replace("[A-Za-z0-9\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_]", "[A-Za-z0-9]"))
+          bare="ctx" not in flags, gen=shape_regex(shapes.split(",")[0]).replace("[a-fA-F0-9]", "[a-f0-9]").replace("[A-Za-z0-9\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_]", "[A-Za-z0-9]"))
 
 # ---- special example generators ----
 
@@ -666,10 +788,14 @@ def q(s):
 CONTEXT_WORDS = "secret|private|access|key|token|auth|api|pass|pwd|sid|credential"
 GLUE = "(?:[\"'`]?[ \\t]*(?:=>|:=|[:=,])[ \\t]*[\"'`]?|[\"'`]?[ \\t]+[\"'`]?)"
 
-def named_pattern(names, value):
+def named_pattern(names, value, bare=False):
     alts = "|".join(name_regex(n) for n in names)
-    return (f"(?i:\\b(?:{alts}))[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\-]{{0,16}}?"
-            f"{GLUE}(?P<secret>{value}){{{{rb}}}}")
+    # The name, then a word that says what follows (`_API_KEY`, ` SECRET key`), then the
+    # separator and the value; for a `bare` rule that middle part may be absent.
+    middle = f"[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\- \\t]{{0,16}}?"
+    if bare:
+        middle = f"(?:{middle})?"
+    return f"(?i:\\b(?:{alts})){middle}{GLUE}(?P<secret>{value}){{{{rb}}}}"
 
 def env_name(s):
     return re.sub(r"[^A-Za-z0-9]", "_", s).upper()
@@ -680,8 +806,10 @@ def build(rule, rng):
         min_entropy = r["entropy"] if r["entropy"] is not None else 3.0
         v, v2, v3 = (draw(r["gen"], rng, min_entropy, mixed=True) for _ in range(3))
         n = r["names"][0]
-        pattern = named_pattern(r["names"], r["value"])
+        pattern = named_pattern(r["names"], r["value"], r["bare"])
         examples = [f'{env_name(n)}_API_KEY = "{v}"', f"{n} secret: {v2}", f'"{n}_token": "{v3}"']
+        if r["bare"]:
+            examples.append(f"{n}: {draw(r['gen'], rng, min_entropy, mixed=True)}")
         negatives = [f'API_KEY = "{v}"', f'{env_name(n)}_API_KEY = "${{{env_name(n)}_API_KEY}}"']
         keywords = sorted({k for n in r["names"] for k in name_keywords(n)})
         entropy = min_entropy
@@ -718,6 +846,9 @@ def build(rule, rng):
         lines.append(f"    validator: {r['validator']}")
     for k, v in extra.items():
         lines.append(f"    {k}: [{', '.join(q(x) for x in v)}]")
+    # Every generated pattern names its provider (a prefix, or the name right before the
+    # value), so filler values there are reported at low confidence, not dropped.
+    lines.append("    names_provider: true")
     lines.append(f"    tags: [{', '.join(q(t) for t in r['tags'])}]")
     lines.append(f"    remediation: {q(KEY_REMEDIATION if r['family'] == 'key-formats' else REMEDIATION)}")
     lines.append("    examples:")
