@@ -3,6 +3,7 @@
 
     scripts/peer-examples.py extract [--mirrors DIR] [--out DIR]
     scripts/peer-examples.py score --bin target/release/secretgate [--out DIR] [--misses N]
+                                   [--min-confidence {low,medium,high}]
 
 `extract` reads the peers' rule files from git mirrors (the `fetch` tool's snapshots, default
 /work/.mirror) and writes one JSONL file per peer to --out (default /work/peer-examples, outside
@@ -18,7 +19,9 @@ the repository: the example strings are the peers' text and are never committed)
 
 Rules a peer marks as identifiers or as generic (no provider format) are kept: they are what a
 new user would try. `score` writes every example to its own file, scans them all in one run and
-prints recall per peer and overall, and precision over positives and negatives.
+prints recall per peer and overall, and precision over positives and negatives. With
+`--min-confidence medium` only findings at or above that confidence count: the gate fails on
+medium and above by default, so that is recall at the gate; low findings only warn.
 """
 import argparse, json, os, random, re, shutil, subprocess, sys, tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -276,8 +279,11 @@ def score(args):
         report = json.loads(out.stdout)
     finally:
         shutil.rmtree(work)
+    rank = {"low": 0, "medium": 1, "high": 2}
     hits = {}
     for f in report["findings"]:
+        if rank[f.get("confidence", "high")] < rank[args.min_confidence]:
+            continue
         i = int(os.path.basename(f["path"] if "path" in f else f["file"])[:5])
         hits.setdefault(i, []).append(f.get("rule_id") or f.get("rule"))
     tp = fp = 0
@@ -313,6 +319,8 @@ def main():
     ap.add_argument("--out", default="/work/peer-examples")
     ap.add_argument("--bin", default="target/release/secretgate")
     ap.add_argument("--misses", type=int, default=0, help="list this many rules with misses")
+    ap.add_argument("--min-confidence", choices=["low", "medium", "high"], default="low",
+                    help="count only findings of this confidence or higher (default: all)")
     args = ap.parse_args()
     extract(args) if args.command == "extract" else score(args)
 

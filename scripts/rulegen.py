@@ -52,7 +52,7 @@ FAMILIES = {
 RULES = []
 
 def P(family, id, name, severity, keywords, secret, tags, left=B, right=E, entropy=None,
-      validator=None, gen=None, multiline=False, prefix_text="", confidence="high"):
+      validator=None, gen=None, multiline=False, prefix_text="", confidence="high", context=None):
     # A prefix of letters and digits alone also occurs inside base64 blobs (`EAAA`, `AQE`):
     # such a token must end where base64 would.
     if right == E and all(k.isalnum() for k in keywords):
@@ -63,7 +63,8 @@ def P(family, id, name, severity, keywords, secret, tags, left=B, right=E, entro
     RULES.append(dict(kind="prefixed", family=family, id=id, name=name, severity=severity,
                       keywords=keywords, secret=secret, tags=tags, left=left, right=right,
                       entropy=entropy, validator=validator, gen=gen or secret,
-                      multiline=multiline, prefix_text=prefix_text, confidence=confidence))
+                      multiline=multiline, prefix_text=prefix_text, confidence=confidence,
+                      context=context))
 
 def K(family, id, name, names, value, tags, severity="high", entropy=None, gen=None, bare=False):
     """`bare`: the provider's name is distinctive enough that it may stand right before the
@@ -135,7 +136,7 @@ K("observability", "sentry-auth-token-legacy", "Sentry auth token (legacy)", ["s
 K("observability", "honeycomb-api-key", "Honeycomb API key", ["honeycomb"], "[a-f0-9]{32}|[A-Za-z0-9]{22}", ["honeycomb"], entropy=3.5)
 K("observability", "splunk-token", "Splunk HEC or authentication token", ["splunk"], UUID + "|[A-Za-z0-9]{22}", ["splunk"], entropy=3.5)
 K("observability", "sumologic-access-key", "Sumo Logic access id or key", ["sumo", "sumologic"], "su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}", ["sumologic"], entropy=3.5)
-K("observability", "newrelic-key-legacy", "New Relic key (legacy)", ["newrelic", "new_relic", "nr_"], "[A-Z0-9_.]{4}-[A-Z0-9_.]{42}|[a-f0-9]{40}", ["newrelic"], entropy=3.5)
+K("observability", "newrelic-key-legacy", "New Relic key (legacy)", ["newrelic", "new_relic", "nr_"], "[A-Za-z0-9_.]{4}-[A-Za-z0-9_.]{42}|[a-f0-9]{40}", ["newrelic"], entropy=3.5)
 K("observability", "pagerduty-api-key", "PagerDuty API key", ["pagerduty", "pager_duty", "pd_api", "pd-api"], "u\\+[A-Za-z0-9_+\\-]{18}|[A-Za-z0-9_+\\-]{20}", ["pagerduty"], entropy=3.5)
 K("observability", "logzio-token", "Logz.io token", ["logzio", "logz"], "[A-Za-z0-9]{32}|" + UUID, ["logzio"], entropy=3.5)
 K("observability", "bugsnag-api-key", "Bugsnag API key", ["bugsnag"], "[a-f0-9]{32}|" + UUID, ["bugsnag"])
@@ -163,7 +164,7 @@ K("messaging", "mailjet-secret", "Mailjet API secret", ["mailjet"], "[a-f0-9]{32
 K("messaging", "sparkpost-api-key", "SparkPost API key", ["sparkpost"], "[a-f0-9]{40}", ["sparkpost"])
 K("messaging", "intercom-access-token", "Intercom access token", ["intercom"], "dG9rOj[A-Za-z0-9_=\\-]{50,}", ["intercom"], gen="dG9rOj[A-Za-z0-9]{54}")
 K("messaging", "line-channel-token", "LINE channel access token or secret", ["line_channel", "line-channel", "linechannel", "line_notify", "linenotify"], "[A-Za-z0-9+/]{171,172}=?|[a-f0-9]{32}|[A-Za-z0-9]{43}", ["line"], entropy=3.5, gen="[a-f0-9]{32}")
-K("messaging", "telegram-bot-token-named", "Telegram bot token (named)", ["telegram", "tgram"], "[0-9]{8,10}:[A-Za-z0-9_\\-]{35}", ["telegram"], severity="critical")
+K("messaging", "telegram-bot-token-named", "Telegram bot token (named)", ["telegram", "tgram"], "[0-9]{8,10}:[A-Za-z0-9_\\-]{35}", ["telegram"], severity="critical", bare=True)
 
 # developer services
 P("dev-services", "circleci-personal-token", "CircleCI personal API token", "critical", ["ccipat_"], "CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}", ["circleci"])
@@ -188,8 +189,8 @@ P("dev-services", "crates-io-token", "crates.io API token", "critical", ["cio"],
 P("dev-services", "typeform-token", "Typeform personal access token", "high", ["tfp_"], "tfp_[A-Za-z0-9_\\-.=]{40,59}", ["typeform"], gen="tfp_[A-Za-z0-9]{44}")
 P("dev-services", "frameio-token", "Frame.io developer token", "high", ["fio-u-"], "fio-u-[A-Za-z0-9_\\-=]{64}", ["frameio"], gen="fio-u-[A-Za-z0-9]{64}")
 P("dev-services", "harness-token", "Harness personal or service account token", "critical", ["pat.", "sat."], "(?:pat|sat)\\.[A-Za-z0-9_\\-]{22}\\.[a-f0-9]{24}\\.[A-Za-z0-9]{20}", ["harness"])
-P("dev-services", "sidekiq-credentials", "Sidekiq Enterprise / Pro gem credentials", "high", ["contribsys"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="(?i:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM)[ \\t]*[:=][ \\t]*[\"']?", prefix_text="", confidence="high")
-P("dev-services", "sidekiq-url-credentials", "Sidekiq gem server URL with credentials", "high", ["contribsys.com"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="https?://", right="@(?:gems|enterprise)\\.contribsys\\.com")
+P("dev-services", "sidekiq-credentials", "Sidekiq Enterprise / Pro gem credentials", "high", ["contribsys"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="(?i:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM)\\w{0,8}[\"'`]?[ \\t]*:?[:=][ \\t]*[\"'`]?", prefix_text="", confidence="high", entropy=2.5)
+P("dev-services", "sidekiq-url-credentials", "Sidekiq gem server URL with credentials", "high", ["contribsys.com"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="https?://", right="@(?:gems|enterprise)\\.contribsys\\.com", entropy=2.5)
 P("dev-services", "settlemint-token", "SettleMint access token", "high", ["sm_pat_", "sm_aat_", "sm_sat_"], "sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}", ["settlemint"])
 P("dev-services", "onepassword-service-account-token", "1Password service account token", "critical", ["ops_eyj"], "ops_eyJ[A-Za-z0-9+/]{250,}={0,3}", ["1password"], right=EB64)
 P("dev-services", "onepassword-secret-key", "1Password account secret key", "critical", ["a3-"], "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}", ["1password"])
@@ -216,6 +217,12 @@ P("dev-services", "twitch-token", "Twitch OAuth token", "high", ["oauth:"], "oau
 P("dev-services", "google-oauth-client-secret", "Google OAuth client secret", "critical", ["gocspx-"], "GOCSPX-[A-Za-z0-9_\\-]{28}", ["google"])
 P("dev-services", "google-oauth-access-token", "Google OAuth access token", "high", ["ya29."], "ya29\\.[A-Za-z0-9_\\-]{30,1024}", ["google"], entropy=3.8, gen="ya29\\.[A-Za-z0-9]{60}")
 P("dev-services", "facebook-access-token", "Facebook / Meta access token", "high", ["eaacede", "eaab", "eaag"], "EAA(?:CEdEose0cBA|B|G)[A-Za-z0-9]{90,250}", ["facebook"], gen="EAAB[A-Za-z0-9]{120}")
+P("dev-services", "blynk-device-token", "Blynk device auth token in an HTTP API URL", "high", ["blynk.cloud/external/api/"], "[A-Za-z0-9_\\-]{32}", ["blynk"], left="blynk\\.cloud/external/api/[A-Za-z0-9/]*\\?token=", right="(?:[^A-Za-z0-9_\\-]|$)", gen="[A-Za-z0-9]{32}")
+P("dev-services", "blynk-oauth-client-secret", "Blynk OAuth client secret", "high", ["oa2-client-id_"], "[A-Za-z0-9_\\-]{40}", ["blynk"], left="oa2-client-id_[A-Za-z0-9_\\-]{32}(?::|&client_secret=)", right="(?:[^A-Za-z0-9_\\-]|$)", gen="[A-Za-z0-9]{40}")
+P("dev-services", "thingsboard-device-token", "ThingsBoard Cloud device access token in a URL", "high", ["thingsboard.cloud/api/v1/"], "[A-Za-z0-9]{20}", ["thingsboard"], left="thingsboard\\.cloud/api/v1/", right="/")
+P("dev-services", "truenas-api-key", "TrueNAS API key in a login_with_api_key call", "high", ["login_with_api_key"], "[0-9]{1,4}-[A-Za-z0-9]{64}", ["truenas"], left="auth\\.login_with_api_key\"[ \\t\\r\\n]*,[ \\t\\r\\n]*\"params\"[ \\t]*:[ \\t\\r\\n]*\\[[ \\t\\r\\n]*\"", right="\"")
+P("dev-services", "particle-access-token", "Particle access token", "high", ["access_token=", "bearer"], "[A-Za-z0-9]{40}", ["particle"], left="(?:access_token=|[Bb]earer[ \\t]+)", right="(?:[^A-Za-z0-9]|$)", context="api\\.particle\\.io")
+P("observability", "fullstory-api-key", "FullStory API key", "high", ["na1."], "na1\\.[A-Za-z0-9+/]{100}", ["fullstory"], right=EB64)
 P("dev-services", "scrapfly-api-key", "Scrapfly API key", "high", ["scp-live-", "scp-test-"], "scp-(?:live|test)-[a-z0-9]{32}", ["scrapfly"])
 P("dev-services", "teamwork-api-token", "Teamwork (Desk, CRM, Spaces) API token", "high", ["tkn.v1_"], "tkn\\.v1_[A-Za-z0-9]{71}=", ["teamwork"], right=EB64)
 P("observability", "posthog-personal-api-key", "PostHog personal API key", "high", ["phx_"], "phx_[A-Za-z0-9_]{43}", ["posthog"], gen="phx_[A-Za-z0-9]{43}")
@@ -398,6 +405,7 @@ cryptocompare cryptocompare alnum:64
 currencyfreaks currencyfreaks alnum:32
 currencylayer currencylayer alnum:32
 currencyscoop currencyscoop alnum:32
+dailyco daily|dailyco|daily.co hex:64 ctx
 dandelion dandelion alnum:32 ctx
 dareboost dareboost alnum:60
 datagov data.gov alnum:40
@@ -500,6 +508,7 @@ mindmeister mindmeister alnum:43
 mixmax mixmax alnum_-:36
 monkeylearn monkeylearn hex:40
 moonclerk moonclerk alnum:32
+moosend moosend uuid:36
 moralis moralis alnum:64
 myintervals myintervals alnum:11 ctx
 nasdaqdatalink nasdaq alnum_-:20
@@ -591,6 +600,7 @@ snipcart snipcart alnum_:75
 speechtextai speechtext hex:32
 spoonacular spoonacular alnum:32
 sportsmonk sportsmonk alnum:60
+spotify spotify alnum:32 ctx
 sslmate sslmate alnum:36
 statuscake statuscake alnum:20
 statuspage statuspage alnum-:36
@@ -792,10 +802,11 @@ def named_pattern(names, value, bare=False):
     alts = "|".join(name_regex(n) for n in names)
     # The name, then a word that says what follows (`_API_KEY`, ` SECRET key`), then the
     # separator and the value; for a `bare` rule that middle part may be absent.
-    middle = f"[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\- \\t]{{0,16}}?"
+    # After the context word a dash or a dot may also separate (`prospect-access-<key>`).
+    middle = f"[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\- \\t]{{0,16}}?(?:{GLUE}|[.\\-])"
     if bare:
-        middle = f"(?:{middle})?"
-    return f"(?i:\\b(?:{alts})){middle}{GLUE}(?P<secret>{value}){{{{rb}}}}"
+        middle = f"(?:{middle}|{GLUE})"
+    return f"(?i:\\b(?:{alts})){middle}(?P<secret>{value}){{{{rb}}}}"
 
 def env_name(s):
     return re.sub(r"[^A-Za-z0-9]", "_", s).upper()
@@ -844,6 +855,8 @@ def build(rule, rng):
         lines.append(f"    min_entropy: {entropy}")
     if r.get("validator"):
         lines.append(f"    validator: {r['validator']}")
+    if r.get("context"):
+        lines.append(f"    context: {q(r['context'])}")
     for k, v in extra.items():
         lines.append(f"    {k}: [{', '.join(q(x) for x in v)}]")
     # Every generated pattern names its provider (a prefix, or the name right before the
@@ -866,6 +879,11 @@ EXTRA_TEXT = {
     "okta-api-token": {"prefix_text": "OKTA_API_TOKEN=", "suffix_text": ""},
     "sendbird-token": {"prefix_text": "SENDBIRD_API_TOKEN=", "suffix_text": ""},
     "asana-personal-token": {"prefix_text": "ASANA_TOKEN=", "suffix_text": ""},
+    "blynk-device-token": {"prefix_text": "curl \"https://fra1.blynk.cloud/external/api/get?token=", "suffix_text": "&v1\""},
+    "blynk-oauth-client-secret": {"prefix_text": "curl -X POST -u oa2-client-id_Xb7kQ2mN9vR4tY6wZ1pL8sD3fG5hJ0cA:", "suffix_text": " https://fra1.blynk.cloud/oauth2/token"},
+    "thingsboard-device-token": {"prefix_text": "curl -v -X POST https://thingsboard.cloud/api/v1/", "suffix_text": "/telemetry"},
+    "truenas-api-key": {"prefix_text": "{\"id\": \"1\", \"msg\": \"method\", \"method\": \"auth.login_with_api_key\", \"params\": [\"", "suffix_text": "\"]}"},
+    "particle-access-token": {"prefix_text": "curl https://api.particle.io/v1/devices -H \"Authorization: Bearer ", "suffix_text": "\""},
 }
 
 def render():

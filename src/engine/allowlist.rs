@@ -59,6 +59,24 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "UseDevelopmentStorage=true",
     // GitHub secret-scanning sample token prefix.
     "secret_scanning_ab85fc6f8d7638cf1c11da812da308d43_",
+    // Google API keys of the Firebase SDKs' test and sample apps (firebase-android-sdk):
+    // published, copied into every fork and sample, and restricted to those test projects.
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567", // secretgate:allow
+    "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs", // secretgate:allow
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM", // secretgate:allow
+    "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU", // secretgate:allow
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0", // secretgate:allow
+    "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A", // secretgate:allow
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c", // secretgate:allow
+    "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4", // secretgate:allow
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY", // secretgate:allow
+    "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM", // secretgate:allow
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ", // secretgate:allow
+    "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g", // secretgate:allow
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU", // secretgate:allow
+    "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw", // secretgate:allow
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE", // secretgate:allow
+    "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY", // secretgate:allow
 ];
 
 /// Why the built-in allowlist passed over a value.
@@ -168,6 +186,10 @@ mod tests {
         assert_eq!(check(b"<your-api-key>"), Some(Allowed::Placeholder));
         assert_eq!(check(b"xxxxxxxxxxxxxxxx"), Some(Allowed::Placeholder));
         assert_eq!(check(b"AKIAIOSFODNN7EXAMPLE"), Some(Allowed::KnownExample));
+        assert_eq!(
+            check(b"AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY"), // secretgate:allow
+            Some(Allowed::KnownExample)
+        );
         assert_eq!(check(b"aaaaaaaaaaaa"), Some(Allowed::TooRegular));
         assert_eq!(check(b"0123456789abcdef"), Some(Allowed::TooRegular));
         assert_eq!(check(b"q8Hw2LkP0zRt5Vx9"), None);
