@@ -378,7 +378,7 @@ chartmogul chartmogul alnum:32
 #chatbot chatbot alnum_:32
 chatfuel chatfuel alnum:128
 checklyhq checklyhq alnum:32
-#cicero cicero alnum:40
+cicero cicero alnum:40 ctx
 clearbit clearbit alnum_:35
 cliengo cliengo uuid:36
 clockify clockify alnum:48
@@ -388,12 +388,14 @@ cloudplan cloudplan alnum-:32
 cloudsight cloudsight alnum:20-24
 cloudsmith cloudsmith hex:40
 clustdoc clustdoc alnum:60
+coda coda uuid:36 ctx
 codacy codacy alnum:20-24 ctx
 codemagic codemagic alnum_:43
 codequiry codequiry alnum:64
 coinapi coinapi alnum-:36
 coinlayer coinlayer alnum:32
 coinlib coinlib alnum:16
+collect2 collect2 uuid:36 ctx
 commercejs commercejs alnum_:48
 convertapi convertapi alnum:16 ctx
 convertkit convertkit alnum_:22
@@ -430,9 +432,9 @@ exchangeratesapi exchangerates alnum:32
 extractorapi extractorapi alnum:40
 fastforex fastforex alnum-:28
 fastly fastly alnum_-:32
-#feedier feedier alnum:32
+feedier feedier alnum:32
 financialmodelingprep financialmodelingprep alnum:32
-#findl findl uuid:36
+findl findl uuid:36
 finnhub finnhub alnum:20
 #fixerio fixer alnum:32
 flickr flickr alnum:32
@@ -445,13 +447,14 @@ geckoboard geckoboard alnum:44
 geoapify geoapify alnum:32
 #geocode geocode alnum:28
 geocodify geocodify alnum:40
-#getemail getemail alnum-:20
+getemail getemail alnum-:20 ctx
 getgeoapi getgeoapi alnum:40
 getresponse getresponse alnum:32
 glassnode glassnode alnum:27
-#goodday goodday alnum:32
+goodday goodday alnum:32 ctx
 graphhopper graphhopper alnum-:36
 #groovehq groove alnum:64
+guardian guardian uuid:36 ctx
 gumroad gumroad alnum-:43
 gyazo gyazo alnum-:43
 happyscribe happyscribe alnum:24
@@ -505,6 +508,7 @@ meistertask meistertask alnum:43
 mesibo mesibo alnum:64
 metrilo metrilo alnum:16
 mindmeister mindmeister alnum:43
+miro miro alnum:27 ctx
 mixmax mixmax alnum_-:36
 monkeylearn monkeylearn hex:40
 moonclerk moonclerk alnum:32
@@ -635,7 +639,7 @@ twelvedata twelvedata alnum:32
 twitch twitch alnum:30
 tyntec tyntec alnum:32
 uclassify uclassify alnum:12 ctx
-#unplugg unplu alnum:64
+unplugg unplugg|unplu alnum:64 ctx
 unsplash unsplash alnum_:43
 upcdatabase upcdatabase alnum:32
 uplead uplead alnum-:32

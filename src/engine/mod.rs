@@ -409,15 +409,19 @@ impl Engine {
                 return;
             }
         }
-        if rule.allowlist().iter().any(|a| a.is_match(secret)) {
-            return;
-        }
         let builtin = if rule.skip_builtin_allowlist {
             allowlist::Judgement::Keep
         } else {
             allowlist::judge(secret, rule.names_provider)
         };
         if builtin == allowlist::Judgement::Drop {
+            return;
+        }
+        // A rule's allowlist passes over words and identifiers (`^[A-Za-z_-]+$`); filler such
+        // as `abcdefghijklmnop...` is neither, and beside the provider it is reported (low).
+        if builtin != allowlist::Judgement::Low
+            && rule.allowlist().iter().any(|a| a.is_match(secret))
+        {
             return;
         }
         if rule.value_check.is_some() && value_check::judge(secret).is_some() {
@@ -736,7 +740,8 @@ mod tests {
                 "rules:\n  - id: rawg-api-key\n    name: RAWG API key\n    severity: medium\n    \
                  confidence: medium\n    keywords: [rawg]\n    \
                  pattern: \"(?i:rawg)[ _a-z]{{0,12}}[ =:]+(?P<secret>[A-Za-z0-9_]{{32}})\"\n    \
-                 names_provider: {names_provider}\n    remediation: roll it\n    \
+                 names_provider: {names_provider}\n    allowlist: [\"^[A-Za-z_]+$\"]\n    \
+                 remediation: roll it\n    \
                  examples: [\"rawg_key = 8f3a9c0d1e2b4a5f6c7d8e9f0a1b2c3d\"]\n    \
                  negative_examples: [\"rawg\"]\n"
             );
@@ -753,6 +758,8 @@ mod tests {
                 .collect()
         };
         let regular = "rawg_key = abcdef1234567890abcdef1234567890";
+        let filler_letters = "rawg_key = abcdefghijklmnopqrstuvwxyzABCDEF";
+        let word = "rawg_key = getRawgKeyFromTheEnvironmentNow_";
         let random = "rawg_key = 8f3a9c0d1e2b4a5f6c7d8e9f0a1b2c3d";
         let placeholder = "rawg_key = your_rawg_key_goes_here_00000000";
         let (named, unnamed) = (engine(true), engine(false));
@@ -761,6 +768,10 @@ mod tests {
         assert_eq!(confidences(&named, random), [Confidence::Medium]);
         assert_eq!(confidences(&unnamed, random), [Confidence::Medium]);
         assert_eq!(confidences(&named, placeholder), []);
+        // The rule's own allowlist (letters only: a word or identifier) yields to filler.
+        assert_eq!(confidences(&named, filler_letters), [Confidence::Low]);
+        assert_eq!(confidences(&unnamed, filler_letters), []);
+        assert_eq!(confidences(&named, word), []);
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub struct RuleSpec {
     pub skip_builtin_allowlist: bool,
     /// The pattern itself names the provider (its prefix, or its name right before the
     /// value): a value the built-in allowlist finds too regular to be random is reported at
-    /// low confidence instead of dropped (see [`super::allowlist::judge`]).
+    /// low confidence instead of dropped (see [`super::allowlist::judge`]), even when the
+    /// rule's own allowlist (words, identifiers) would pass over it.
     #[serde(default)]
     pub names_provider: bool,
     /// Judge the value itself (`generic`: a generated-looking literal, not a reference,
