@@ -195,6 +195,7 @@ P("dev-services", "settlemint-token", "SettleMint access token", "high", ["sm_pa
 P("dev-services", "onepassword-service-account-token", "1Password service account token", "critical", ["ops_eyj"], "ops_eyJ[A-Za-z0-9+/]{250,}={0,3}", ["1password"], right=EB64)
 P("dev-services", "onepassword-secret-key", "1Password account secret key", "critical", ["a3-"], "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}", ["1password"])
 P("dev-services", "launchdarkly-token", "LaunchDarkly API or SDK key", "high", ["api-", "sdk-"], "(?:api|sdk)-" + UUID, ["launchdarkly"], prefix_text="LAUNCHDARKLY_SDK_KEY=", left="(?i:launchdarkly|ld)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", confidence="medium")
+K("dev-services", "launchdarkly-access-token", "LaunchDarkly access token (UUID)", ["launchdarkly", "launch_darkly"], UUID, ["launchdarkly"])
 P("dev-services", "okta-api-token", "Okta API token", "critical", ["okta", "ssws"], "00[A-Za-z0-9_\\-]{40}", ["okta"], left="(?i:okta|ssws)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:= ][ \\t]*[\"'`]?", entropy=3.8, confidence="medium")
 P("dev-services", "gitlab-runner-token-legacy", "GitLab runner registration token (legacy)", "high", ["gr1348941"], "GR1348941[A-Za-z0-9_\\-]{20}", ["gitlab"])
 P("dev-services", "stackhawk-api-key", "StackHawk API key", "high", ["hawk."], "hawk\\.[A-Za-z0-9_\\-]{20}\\.[A-Za-z0-9_\\-]{20}", ["stackhawk"])
@@ -283,7 +284,7 @@ K("data-platforms", "firebase-secret", "Firebase database secret", ["firebase"],
 
 # commerce
 P("commerce", "shopify-token", "Shopify access, custom-app, private-app token or shared secret", "critical", ["shpat_", "shpca_", "shppa_", "shpss_"], "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}", ["shopify"])
-P("commerce", "squarespace-api-key", "Squarespace API key", "high", ["squarespace"], UUID, ["squarespace"], left="(?i:squarespace)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", prefix_text="SQUARESPACE_API_KEY=", confidence="medium")
+K("commerce", "squarespace-api-key", "Squarespace API key", ["squarespace"], UUID, ["squarespace"], bare=True)
 K("commerce", "woocommerce-secret", "WooCommerce consumer secret", ["woocommerce", "wc_secret", "consumer_secret"], "cs_[a-f0-9]{40}", ["woocommerce"])
 K("commerce", "bigcommerce-token", "BigCommerce access token", ["bigcommerce"], "[a-z0-9]{31}", ["bigcommerce"], entropy=3.8)
 
