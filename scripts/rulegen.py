@@ -23,6 +23,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 # before the value (`MAILGUN_API_KEY = "..."`, `postmark token: ...`), on the same line.
 
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+UUID_CI = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 B = "(?:^|[^A-Za-z0-9+/_\\-])"       # left edge of a token (not inside a base64 run)
 E = "(?:[^A-Za-z0-9_\\-]|$)"         # right edge of a token
 EB64 = "(?:[^A-Za-z0-9+/=_\\-]|$)"   # right edge of a base64 token
@@ -80,7 +81,7 @@ P("payments", "square-access-token", "Square access token", "critical", ["sq0atp
 P("payments", "square-oauth-secret", "Square OAuth application secret", "critical", ["sq0csp-"], "sq0csp-[A-Za-z0-9_\\-]{43}", ["square"], gen="sq0csp-[A-Za-z0-9]{43}")
 P("payments", "braintree-access-token", "Braintree (PayPal) access token", "critical", ["access_token$"], "access_token\\$(?:production|sandbox)\\$[0-9a-z]{16}\\$[0-9a-f]{32}", ["braintree", "paypal"])
 P("payments", "adyen-api-key", "Adyen API key", "critical", ["aqe"], "AQE[a-z]{3}[A-Za-z0-9]{6,14}\\.[A-Za-z0-9+/_\\-]{60,200}={0,2}", ["adyen"], right="(?:[^A-Za-z0-9+/=_\\-.]|$)", entropy=4.0, gen="AQE[a-z]{3}[A-Za-z0-9]{10}\\.[A-Za-z0-9]{80,90}")
-P("payments", "flutterwave-key", "Flutterwave secret, public or encryption key", "critical", ["flwseck", "flwpubk"], "FLW(?:SECK|PUBK)(?:_TEST)?-[0-9a-f]{32}-X|FLWSECK(?:_TEST)?[0-9a-f]{12}", ["flutterwave"])
+P("payments", "flutterwave-key", "Flutterwave secret, public or encryption key", "critical", ["flwseck", "flwpubk"], "FLW(?:SECK|PUBK)(?:_TEST)?-[0-9a-f]{32}-X|FLWSECK(?:_TEST)?-?[0-9a-f]{12}", ["flutterwave"])
 P("payments", "paystack-secret-key", "Paystack secret key", "critical", ["sk_live_", "sk_test_"], "sk_(?:live|test)_[0-9a-f]{40}", ["paystack"])
 P("payments", "pagarme-api-key", "Pagar.me API key", "critical", ["ak_live_"], "ak_live_[A-Za-z0-9]{30}", ["pagarme"])
 P("payments", "duffel-api-token", "Duffel API token", "high", ["duffel_live_", "duffel_test_"], "duffel_(?:live|test)_[A-Za-z0-9_\\-=]{43}", ["duffel"], gen="duffel_(?:live|test)_[A-Za-z0-9]{43}")
@@ -118,7 +119,7 @@ K("hosting", "netlify-access-token-legacy", "Netlify access token (legacy)", ["n
 K("hosting", "linode-token", "Linode / Akamai personal access token", ["linode"], "[a-f0-9]{64}", ["linode"], severity="critical")
 K("hosting", "cloudflare-api-token", "Cloudflare API token or global key", ["cloudflare", "cf_api", "cf-api"], "[A-Za-z0-9_\\-]{40}|[a-f0-9]{37}", ["cloudflare"], severity="critical", entropy=3.8)
 K("hosting", "scaleway-secret-key", "Scaleway secret key", ["scaleway", "scw_secret"], UUID, ["scaleway"], severity="critical")
-K("hosting", "ibm-cloud-api-key", "IBM Cloud API key", ["ibm", "ibmcloud"], "[A-Za-z0-9_\\-]{44}", ["ibm"], severity="critical", entropy=4.0)
+K("hosting", "ibm-cloud-api-key", "IBM Cloud API key", ["ibm", "ibmcloud"], "[A-Za-z0-9_\\-]{42,44}", ["ibm"], severity="critical", entropy=4.0)
 K("hosting", "oracle-cloud-auth-token", "Oracle Cloud (OCI) auth token", ["oci", "oracle"], "[A-Za-z0-9()<>\\[\\]{}+:;.#_\\-]{20}", ["oracle"], severity="high", entropy=3.7, gen="[A-Za-z0-9]{20}")
 K("hosting", "hashicorp-vault-token-legacy", "HashiCorp Vault token (legacy s.)", ["vault"], "s\\.[A-Za-z0-9]{24}", ["vault", "hashicorp"], severity="critical")
 
@@ -152,7 +153,7 @@ P("messaging", "mandrill-api-key-prefixed", "Mandrill (Mailchimp Transactional) 
 P("messaging", "sendinblue-api-key", "Brevo (Sendinblue) API or SMTP key", "high", ["xkeysib-", "xsmtpsib-"], "x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}", ["brevo", "sendinblue"])
 P("messaging", "teams-webhook-url", "Microsoft Teams incoming webhook URL", "medium", ["webhook.office.com", "outlook.office.com/webhook"], "https://(?:[a-z0-9\\-]+\\.webhook\\.office\\.com/webhookb2|outlook\\.office(?:365)?\\.com/webhook)/" + UUID + "@" + UUID + "/IncomingWebhook/[a-f0-9]{32}/" + UUID + "(?:/[A-Za-z0-9_\\-]{40,60})?", ["teams", "microsoft"], left="")
 P("messaging", "zapier-webhook-url", "Zapier webhook URL", "medium", ["hooks.zapier.com"], "https://(?:www\\.)?hooks\\.zapier\\.com/hooks/catch/[0-9]{4,12}/[A-Za-z0-9]{5,16}/?", ["zapier"], left="")
-P("messaging", "sendbird-token", "Sendbird API token", "high", ["sendbird"], "[a-f0-9]{40}", ["sendbird"], prefix_text="SENDBIRD_API_TOKEN=", left="(?i:sendbird)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", confidence="medium")
+P("messaging", "sendbird-token", "Sendbird API token", "high", ["sendbird"], "[a-f0-9]{40}", ["sendbird"], prefix_text="SENDBIRD_API_TOKEN=", left="(?i:sendbird)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*(?::=|[:=])[ \\t]*[\"'`]?", confidence="medium")
 K("messaging", "mailgun-key-legacy", "Mailgun signing key or API key", ["mailgun"], "[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8}|[a-z0-9\\-]{72}", ["mailgun"], severity="high", entropy=3.5)
 K("messaging", "postmark-server-token", "Postmark server or account token", ["postmark"], UUID, ["postmark"])
 K("messaging", "mandrill-api-key", "Mandrill API key", ["mandrill"], "[A-Za-z0-9_\\-]{22}", ["mandrill"], entropy=3.8)
@@ -172,7 +173,7 @@ P("dev-services", "buildkite-token", "Buildkite user access token", "critical", 
 P("dev-services", "sonarqube-token", "SonarQube / SonarCloud token", "high", ["sqp_", "squ_", "sqa_"], "sq[pua]_[a-f0-9]{40}", ["sonarqube"])
 P("dev-services", "jfrog-api-key", "JFrog Artifactory API key", "critical", ["akcp"], "AKCp[A-Za-z0-9]{69}", ["jfrog", "artifactory"])
 P("dev-services", "jfrog-reference-token", "JFrog reference token", "critical", ["cmvmdgtu"], "cmVmdGtuOjAxOj[A-Za-z0-9]{50}", ["jfrog", "artifactory"], entropy=4.0)
-P("dev-services", "sourcegraph-token", "Sourcegraph access token", "critical", ["sgp_", "slk_"], "sgp_(?:[a-f0-9]{16}|local)_[a-f0-9]{40}|sgp_[a-f0-9]{40}|slk_[a-f0-9]{64}", ["sourcegraph"])
+P("dev-services", "sourcegraph-token", "Sourcegraph access token", "critical", ["sgp_", "slk_"], "sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}|slk_[a-f0-9]{64}", ["sourcegraph"], gen="sgp_[a-f0-9]{16}_[a-f0-9]{40}|slk_[a-f0-9]{64}")
 P("dev-services", "bitbucket-app-password", "Bitbucket app password or access token", "critical", ["atbb", "atctt3xffgn0"], "ATBB[A-Za-z0-9_=.\\-]{28,40}|ATCTT3xFfGN0[A-Za-z0-9_=\\-]{160,220}", ["bitbucket", "atlassian"], entropy=3.8, gen="ATBB[A-Za-z0-9]{32}")
 P("dev-services", "asana-personal-token", "Asana personal access token", "critical", [], "[012]/[0-9]{16}:[a-f0-9]{32}", ["asana"], left="(?:^|[^A-Za-z0-9_/\\-])")
 P("dev-services", "linear-api-key", "Linear API key or OAuth token", "critical", ["lin_api_", "lin_oauth_"], "lin_api_[A-Za-z0-9]{40}|lin_oauth_[a-f0-9]{64}", ["linear"])
@@ -194,7 +195,7 @@ P("dev-services", "sidekiq-url-credentials", "Sidekiq gem server URL with creden
 P("dev-services", "settlemint-token", "SettleMint access token", "high", ["sm_pat_", "sm_aat_", "sm_sat_"], "sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}", ["settlemint"])
 P("dev-services", "onepassword-service-account-token", "1Password service account token", "critical", ["ops_eyj"], "ops_eyJ[A-Za-z0-9+/]{250,}={0,3}", ["1password"], right=EB64)
 P("dev-services", "onepassword-secret-key", "1Password account secret key", "critical", ["a3-"], "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}", ["1password"])
-P("dev-services", "launchdarkly-token", "LaunchDarkly API or SDK key", "high", ["api-", "sdk-"], "(?:api|sdk)-" + UUID, ["launchdarkly"], prefix_text="LAUNCHDARKLY_SDK_KEY=", left="(?i:launchdarkly|ld)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", confidence="medium")
+P("dev-services", "launchdarkly-token", "LaunchDarkly API or SDK key", "high", ["api-", "sdk-"], "(?:api|sdk)-" + UUID, ["launchdarkly"], prefix_text="LAUNCHDARKLY_SDK_KEY=", left="(?i:launchdarkly|ld)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*(?::=|[:=])[ \\t]*[\"'`]?", confidence="medium")
 K("dev-services", "launchdarkly-access-token", "LaunchDarkly access token (UUID)", ["launchdarkly", "launch_darkly"], UUID, ["launchdarkly"])
 P("dev-services", "okta-api-token", "Okta API token", "critical", ["okta", "ssws"], "00[A-Za-z0-9_\\-]{40}", ["okta"], left="(?i:okta|ssws)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:= ][ \\t]*[\"'`]?", entropy=3.8, confidence="medium")
 P("dev-services", "gitlab-runner-token-legacy", "GitLab runner registration token (legacy)", "high", ["gr1348941"], "GR1348941[A-Za-z0-9_\\-]{20}", ["gitlab"])
@@ -224,6 +225,7 @@ P("dev-services", "thingsboard-device-token", "ThingsBoard Cloud device access t
 P("dev-services", "truenas-api-key", "TrueNAS API key in a login_with_api_key call", "high", ["login_with_api_key"], "[0-9]{1,4}-[A-Za-z0-9]{64}", ["truenas"], left="auth\\.login_with_api_key\"[ \\t\\r\\n]*,[ \\t\\r\\n]*\"params\"[ \\t]*:[ \\t\\r\\n]*\\[[ \\t\\r\\n]*\"", right="\"")
 P("dev-services", "particle-access-token", "Particle access token", "high", ["access_token=", "bearer"], "[A-Za-z0-9]{40}", ["particle"], left="(?:access_token=|[Bb]earer[ \\t]+)", right="(?:[^A-Za-z0-9]|$)", context="api\\.particle\\.io")
 P("observability", "fullstory-api-key", "FullStory API key", "high", ["na1."], "na1\\.[A-Za-z0-9+/]{100}", ["fullstory"], right=EB64)
+P("dev-services", "intra42-client-secret", "42 (Intra) OAuth client secret", "high", ["s-s4t2ud-", "s-s4t2af-"], "s-s4t2(?:ud|af)-[a-f0-9]{64}", ["intra42"])
 P("dev-services", "scrapfly-api-key", "Scrapfly API key", "high", ["scp-live-", "scp-test-"], "scp-(?:live|test)-[a-z0-9]{32}", ["scrapfly"])
 P("dev-services", "teamwork-api-token", "Teamwork (Desk, CRM, Spaces) API token", "high", ["tkn.v1_"], "tkn\\.v1_[A-Za-z0-9]{71}=", ["teamwork"], right=EB64)
 P("observability", "posthog-personal-api-key", "PostHog personal API key", "high", ["phx_"], "phx_[A-Za-z0-9_]{43}", ["posthog"], gen="phx_[A-Za-z0-9]{43}")
@@ -232,7 +234,7 @@ P("commerce", "tickettailor-api-key", "Ticket Tailor API key", "high", ["sk_"], 
 P("dev-services", "twitter-bearer-token", "X (Twitter) app bearer token", "high", ["aaaaaaaaaaaaaaaaaaaaa"], "A{22}[A-Za-z0-9%]{80,120}", ["twitter"], gen="A{22}[A-Za-z0-9]{90}")
 K("dev-services", "circleci-token-legacy", "CircleCI API token (legacy)", ["circleci", "circle_token", "circle-token"], "[a-f0-9]{40}", ["circleci"], severity="critical")
 K("dev-services", "travis-ci-token", "Travis CI token", ["travis"], "[A-Za-z0-9_]{22}", ["travis"], entropy=3.8)
-K("dev-services", "snyk-token", "Snyk API token", ["snyk"], UUID, ["snyk"], severity="critical")
+K("dev-services", "snyk-token", "Snyk API token", ["snyk"], UUID_CI, ["snyk"], severity="critical", gen=UUID)
 K("dev-services", "sonarqube-token-legacy", "SonarQube token (legacy)", ["sonar"], "[a-f0-9]{40}", ["sonarqube"])
 K("dev-services", "jira-api-token", "Jira / Confluence API token (legacy)", ["jira", "confluence", "atlassian"], "[A-Za-z0-9]{24}", ["atlassian"], entropy=3.8)
 K("dev-services", "bitbucket-client-secret", "Bitbucket OAuth client secret", ["bitbucket"], "[A-Za-z0-9_\\-+]{32}|[A-Za-z0-9_\\-+]{44}", ["bitbucket"], entropy=3.8)
@@ -259,7 +261,7 @@ P("ai", "openrouter-api-key", "OpenRouter API key", "critical", ["sk-or-v1-"], "
 P("ai", "langsmith-api-key", "LangSmith API key", "high", ["lsv2_"], "lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", ["langsmith"])
 P("ai", "tavily-api-key", "Tavily API key", "high", ["tvly-"], "tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}", ["tavily"])
 P("ai", "huggingface-org-token", "Hugging Face organization API token", "high", ["api_org_"], "api_org_[A-Za-z]{34}", ["huggingface"])
-P("ai", "deepseek-api-key", "DeepSeek API key", "critical", ["deepseek"], "sk-[a-f0-9]{32}", ["deepseek"], left="(?i:deepseek)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", confidence="medium")
+P("ai", "deepseek-api-key", "DeepSeek API key", "critical", ["deepseek"], "sk-[a-f0-9]{32}", ["deepseek"], left="(?i:deepseek)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*(?::=|[:=])[ \\t]*[\"'`]?", confidence="medium")
 K("ai", "cohere-api-key", "Cohere API key", ["cohere", "co_api"], "[A-Za-z0-9]{40}", ["cohere"], severity="critical", entropy=4.0)
 K("ai", "mistral-api-key", "Mistral AI API key", ["mistral"], "[A-Za-z0-9]{32}", ["mistral"], severity="critical", entropy=4.0)
 K("ai", "together-api-key", "Together AI API key", ["together"], "[a-f0-9]{64}|tgp_v1_[A-Za-z0-9_\\-]{43}", ["together"], severity="critical")
@@ -506,6 +508,7 @@ marketstack marketstack alnum:32
 mavenlink mavenlink alnum:64
 mediastack mediastack alnum:32
 meistertask meistertask alnum:43
+meraki meraki hex:40
 mesibo mesibo alnum:64
 metrilo metrilo alnum:16
 mindmeister mindmeister alnum:43
