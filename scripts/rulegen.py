@@ -53,7 +53,8 @@ FAMILIES = {
 RULES = []
 
 def P(family, id, name, severity, keywords, secret, tags, left=B, right=E, entropy=None,
-      validator=None, gen=None, multiline=False, prefix_text="", confidence="high", context=None):
+      validator=None, gen=None, multiline=False, prefix_text="", confidence="high", context=None,
+      pattern=None):
     # A prefix of letters and digits alone also occurs inside base64 blobs (`EAAA`, `AQE`):
     # such a token must end where base64 would.
     if right == E and all(k.isalnum() for k in keywords):
@@ -65,7 +66,7 @@ def P(family, id, name, severity, keywords, secret, tags, left=B, right=E, entro
                       keywords=keywords, secret=secret, tags=tags, left=left, right=right,
                       entropy=entropy, validator=validator, gen=gen or secret,
                       multiline=multiline, prefix_text=prefix_text, confidence=confidence,
-                      context=context))
+                      context=context, pattern=pattern))
 
 def K(family, id, name, names, value, tags, severity="high", entropy=None, gen=None, bare=False):
     """`bare`: the provider's name is distinctive enough that it may stand right before the
@@ -77,7 +78,9 @@ def K(family, id, name, names, value, tags, severity="high", entropy=None, gen=N
 
 # payments
 P("payments", "stripe-webhook-secret", "Stripe webhook signing secret", "high", ["whsec_"], "whsec_[A-Za-z0-9]{32,64}", ["stripe"])
-P("payments", "square-access-token", "Square access token", "critical", ["sq0atp-", "eaaa"], "sq0atp-[A-Za-z0-9_\\-]{22}|EAAA[A-Za-z0-9_\\-+=]{60}", ["square"], gen="sq0atp-[A-Za-z0-9]{22}|EAAA[A-Za-z0-9]{60}", left="[^A-Za-z0-9+/_\\-\\r\\n]")
+# `sq0atp-` may start a line; `EAAA` may not, as lines of a base64 block start with anything.
+P("payments", "square-access-token", "Square access token", "critical", ["sq0atp-", "eaaa"], "sq0atp-[A-Za-z0-9_\\-]{22}|EAAA[A-Za-z0-9_\\-+=]{60}", ["square"], gen="sq0atp-[A-Za-z0-9]{22}|EAAA[A-Za-z0-9]{60}", left="[^A-Za-z0-9+/_\\-\\r\\n]",
+  pattern="(?:" + B + "(?P<secret>sq0atp-[A-Za-z0-9_\\-]{22})|[^A-Za-z0-9+/_\\-\\r\\n](?P<secret2>EAAA[A-Za-z0-9_\\-+=]{60}))" + EB64)
 P("payments", "square-oauth-secret", "Square OAuth application secret", "critical", ["sq0csp-"], "sq0csp-[A-Za-z0-9_\\-]{43}", ["square"], gen="sq0csp-[A-Za-z0-9]{43}")
 P("payments", "braintree-access-token", "Braintree (PayPal) access token", "critical", ["access_token$"], "access_token\\$(?:production|sandbox)\\$[0-9a-z]{16}\\$[0-9a-f]{32}", ["braintree", "paypal"])
 P("payments", "adyen-api-key", "Adyen API key", "critical", ["aqe"], "AQE[a-z]{3}[A-Za-z0-9]{6,14}\\.[A-Za-z0-9+/_\\-]{60,200}={0,2}", ["adyen"], right="(?:[^A-Za-z0-9+/=_\\-.]|$)", entropy=4.0, gen="AQE[a-z]{3}[A-Za-z0-9]{10}\\.[A-Za-z0-9]{80,90}")
@@ -836,7 +839,7 @@ def build(rule, rng):
         extra = {"allowlist": ["^[A-Za-z_\\-]+$"]}
     else:
         s = special(r["gen"], rng)
-        pattern = r["left"] + f"(?P<secret>{r['secret']})" + r["right"]
+        pattern = r.get("pattern") or r["left"] + f"(?P<secret>{r['secret']})" + r["right"]
         tag = env_name(r["tags"][0])
         pre, post = r.get("prefix_text") or f'{tag}_TOKEN="', r.get("suffix_text", '"' if not r.get("prefix_text") else "")
         examples = [f"{pre}{s}{post}"]
