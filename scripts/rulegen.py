@@ -315,7 +315,6 @@ K("api-services", "beamer-api-key", "Beamer API key", ["beamer"], "b_[A-Za-z0-9=
 K("api-services", "bombbomb-api-key", "BombBomb API key", ["bombbomb"], "[A-Za-z0-9+/]{86,88}={0,2}", ["bombbomb"], severity="medium", bare=True, entropy=4.0, gen="[A-Za-z0-9]{88}")
 K("api-services", "budibase-api-key", "Budibase API key", ["budibase"], "[a-f0-9]{32}-[a-f0-9]{78,80}", ["budibase"], severity="medium", bare=True)
 K("api-services", "checio-api-key", "Checkout.io (checio) API key", ["checio"], "pk_[a-z0-9]{45}", ["checio"], severity="medium", bare=True)
-K("api-services", "column-api-key", "Column API key", ["column"], "(?:test|live)_[A-Za-z0-9]{27}", ["column"], severity="medium")
 K("api-services", "courier-api-key", "Courier API key", ["courier"], "pk_[A-Za-z0-9]{1,12}_[A-Za-z0-9]{28}", ["courier"], severity="medium", gen="pk_prod_[A-Z0-9]{28}")
 K("api-services", "zenkit-api-key", "Zenkit API key", ["zenkit"], "[0-9a-z]{8}-[0-9A-Za-z]{32}", ["zenkit"], severity="medium", bare=True)
 K("api-services", "storyblok-api-key", "Storyblok access token", ["storyblok"], "[A-Za-z0-9]{22}tt", ["storyblok"], severity="medium", bare=True)
