@@ -89,7 +89,7 @@ P("payments", "paystack-secret-key", "Paystack secret key", "critical", ["sk_liv
 P("payments", "pagarme-api-key", "Pagar.me API key", "critical", ["ak_live_"], "ak_live_[A-Za-z0-9]{30}", ["pagarme"])
 P("payments", "duffel-api-token", "Duffel API token", "high", ["duffel_live_", "duffel_test_"], "duffel_(?:live|test)_[A-Za-z0-9_\\-=]{43}", ["duffel"], gen="duffel_(?:live|test)_[A-Za-z0-9]{43}")
 P("payments", "easypost-api-key", "EasyPost API key", "high", ["ezak", "eztk"], "EZ[AT]K[A-Za-z0-9]{54}", ["easypost"])
-P("payments", "shippo-api-token", "Shippo API token", "high", ["shippo_live_", "shippo_test_"], "shippo_(?:live|test)_[0-9a-f]{40}", ["shippo"])
+P("payments", "shippo-api-token", "Shippo API token", "high", ["shippo_live_", "shippo_test_"], "shippo_(?:live|test)_[0-9a-fA-F]{40}", ["shippo"], gen="shippo_(?:live|test)_[0-9a-f]{40}")
 P("payments", "plaid-access-token", "Plaid access token", "critical", ["access-production-", "access-development-", "access-sandbox-"], "access-(?:production|development|sandbox)-" + UUID, ["plaid"])
 P("payments", "fleetbase-api-key", "Fleetbase live API key", "high", ["flb_live_"], "flb_live_[A-Za-z0-9]{20}", ["fleetbase"])
 P("payments", "gocardless-access-token", "GoCardless live access token", "critical", ["live_"], "live_[A-Za-z0-9_\\-=]{40}", ["gocardless"], entropy=4.0, prefix_text="GOCARDLESS_ACCESS_TOKEN=", gen="live_[A-Za-z0-9]{40}", confidence="medium")
@@ -441,7 +441,7 @@ feedier feedier alnum:32
 financialmodelingprep financialmodelingprep alnum:32
 findl findl uuid:36
 finnhub finnhub alnum:20
-#fixerio fixer alnum:32
+fixerio fixer alnum:32 ctx
 flickr flickr alnum:32
 flightapi flightapi alnum:24
 formcraft formcraft alnum:16
@@ -539,9 +539,10 @@ oopspam oopspam alnum:40
 opencagedata opencagedata alnum:32
 openuv openuv alnum:32
 openweather openweather|pyowm alnum:32
+opsgenie opsgenie uuid:36 ctx
 optimizely optimizely alnum:54
 overloop overloop alnum_-:50
-#owlbot owlbot alnum:40
+owlbot owlbot alnum:40 ctx
 packagecloud packagecloud hex:48
 pandadoc pandadoc alnum:40
 pandascore pandascore alnum_-:51
@@ -567,7 +568,7 @@ postageapp postageapp alnum:32
 powrbot powrbot alnum:40
 #privacy privacy uuid:36
 prodpad prodpad hex:64
-#prospectcrm prospect alnum-:32
+prospectcrm prospect alnum-:32 ctx
 #protocolsio protocols alnum:64
 proxycrawl proxycrawl alnum_:22
 qase qase alnum:40
@@ -605,6 +606,7 @@ sigopt sigopt alnum:48
 simfin simfin alnum:32
 simplesat simplesat alnum:40
 simvoly simvoly alnum:33
+skrappio skrapp|skrappio alnum:42
 smartsheets smartsheets alnum:37
 snipcart snipcart alnum_:75
 speechtextai speechtext hex:32
