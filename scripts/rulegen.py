@@ -337,7 +337,9 @@ K("dev-services", "sonarqube-login-token", "SonarQube token in sonar.login / son
 # right before the value (`chartmogul: <key>`); `ctx`: a word such as key, token or secret must
 # follow it, for names that also mean something else in code or values short enough to be
 # anything. Providers whose name is a plain word or a common identifier (box, front, streak,
-# envoy, semaphore...) are left out or commented out: their name beside a value is no evidence.
+# envoy, semaphore...) are left out or commented out: their name beside a value is no evidence;
+# so are names inside common words, which the keyword prefilter would stop at everywhere
+# (toggl in toggle, column).
 NAMED_TABLE = """
 adobe adobe hex:32
 apify apify_api alnum:36
@@ -637,7 +639,6 @@ timecamp timecamp alnum:26
 timezoneapi timezoneapi alnum:20
 tmetric tmetric alnum:64
 todoist todoist alnum:40
-toggl toggl alnum:32 ctx
 tomtom tomtom alnum:32
 tradier tradier alnum:28
 transferwise transferwise uuid:36
