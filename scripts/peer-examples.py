@@ -3,6 +3,7 @@
 
     scripts/peer-examples.py extract [--mirrors DIR] [--out DIR]
     scripts/peer-examples.py score --bin target/release/secretgate [--out DIR] [--misses N]
+                                   [--min-confidence {low,medium,high}]
 
 `extract` reads the peers' rule files from git mirrors (the `fetch` tool's snapshots, default
 /work/.mirror) and writes one JSONL file per peer to --out (default /work/peer-examples, outside
@@ -18,12 +19,13 @@ the repository: the example strings are the peers' text and are never committed)
 
 Rules a peer marks as identifiers or as generic (no provider format) are kept: they are what a
 new user would try. `score` writes every example to its own file, scans them all in one run and
-prints recall per peer and overall, and precision over positives and negatives.
+prints recall per peer and overall, and precision over positives and negatives. With
+`--min-confidence medium` only findings at or above that confidence count: the gate fails on
+medium and above by default, so that is recall at the gate; low findings only warn.
 """
 import argparse, json, os, random, re, shutil, subprocess, sys, tempfile
-import warnings
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-import sre_parse, sre_constants as C
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import regex_sample  # noqa: E402
 
 PEERS = {
     "gitleaks": "gitleaks+gitleaks/repo",
@@ -47,62 +49,9 @@ def show(repo, path):
     return git(repo, "show", f"HEAD:{path}")
 
 
-# ---- a random string matching a (simple) regex, for gitleaks' generated samples ----
-
 def sample(pattern, rng):
-    try:
-        tree = sre_parse.parse(pattern)
-    except Exception:
-        return None
-    return _emit(tree, rng)
-
-
-def _emit(tree, rng):
-    out = []
-    for op, av in tree:
-        if op == C.LITERAL:
-            out.append(chr(av))
-        elif op == C.IN:
-            chars = []
-            for kind, v in av:
-                if kind == C.LITERAL:
-                    chars.append(chr(v))
-                elif kind == C.RANGE:
-                    chars.extend(chr(c) for c in range(v[0], v[1] + 1))
-                elif kind == C.CATEGORY:
-                    chars.extend({C.CATEGORY_DIGIT: "0123456789",
-                                  C.CATEGORY_WORD: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"}
-                                 .get(v, "x"))
-                elif kind == C.NEGATE:
-                    return None
-            out.append(rng.choice(chars) if chars else "x")
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            lo, hi, sub = av
-            hi = min(hi, lo + 8) if hi != C.MAXREPEAT else lo + 8
-            for _ in range(rng.randint(lo, max(lo, hi))):
-                s = _emit(sub, rng)
-                if s is None:
-                    return None
-                out.append(s)
-        elif op == C.SUBPATTERN:
-            s = _emit(av[-1], rng)
-            if s is None:
-                return None
-            out.append(s)
-        elif op == C.BRANCH:
-            s = _emit(rng.choice(av[1]), rng)
-            if s is None:
-                return None
-            out.append(s)
-        elif op == C.ANY:
-            out.append(rng.choice("abcdef0123"))
-        elif op == C.CATEGORY:
-            pass
-        elif op in (C.AT,):
-            pass
-        else:
-            return None
-    return "".join(out)
+    """gitleaks' generator draws bounded repeats near their minimum: so does this."""
+    return regex_sample.sample(pattern, rng, bounded_extra=8)
 
 
 # ---- gitleaks ----
@@ -330,8 +279,11 @@ def score(args):
         report = json.loads(out.stdout)
     finally:
         shutil.rmtree(work)
+    rank = {"low": 0, "medium": 1, "high": 2}
     hits = {}
     for f in report["findings"]:
+        if rank[f.get("confidence", "high")] < rank[args.min_confidence]:
+            continue
         i = int(os.path.basename(f["path"] if "path" in f else f["file"])[:5])
         hits.setdefault(i, []).append(f.get("rule_id") or f.get("rule"))
     tp = fp = 0
@@ -367,6 +319,8 @@ def main():
     ap.add_argument("--out", default="/work/peer-examples")
     ap.add_argument("--bin", default="target/release/secretgate")
     ap.add_argument("--misses", type=int, default=0, help="list this many rules with misses")
+    ap.add_argument("--min-confidence", choices=["low", "medium", "high"], default="low",
+                    help="count only findings of this confidence or higher (default: all)")
     args = ap.parse_args()
     extract(args) if args.command == "extract" else score(args)
 

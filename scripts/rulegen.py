@@ -10,65 +10,12 @@ learned from the providers' documentation and from the public rule files of gitl
 Kingfisher and Nosey Parker; the patterns, examples and negative examples are written here.
 Edit the tables, never the generated files.
 """
-import json, random, sys, os, warnings
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-import sre_parse, sre_constants as C
+import json, random, sys, os
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from regex_sample import sample  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-
-# ---- a random string matching a regex ----
-
-def sample(pattern, rng):
-    """A random string matched by `pattern` (literals, classes, repeats, groups, branches);
-    None for anything else (negated classes, lookarounds)."""
-    try:
-        tree = sre_parse.parse(pattern)
-    except Exception:
-        return None
-    return _emit(tree, rng)
-
-WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
-
-def _emit(tree, rng):
-    out = []
-    for op, av in tree:
-        if op == C.LITERAL:
-            out.append(chr(av))
-        elif op == C.IN:
-            chars = []
-            for kind, v in av:
-                if kind == C.LITERAL:
-                    chars.append(chr(v))
-                elif kind == C.RANGE:
-                    chars.extend(chr(c) for c in range(v[0], v[1] + 1))
-                elif kind == C.CATEGORY:
-                    chars.extend({C.CATEGORY_DIGIT: "0123456789", C.CATEGORY_WORD: WORD}.get(v, "x"))
-                else:
-                    return None
-            out.append(rng.choice(chars))
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            lo, hi, sub = av
-            hi = lo + 8 if hi == C.MAXREPEAT else hi
-            for _ in range(rng.randint(lo, hi)):
-                s = _emit(sub, rng)
-                if s is None:
-                    return None
-                out.append(s)
-        elif op == C.SUBPATTERN:
-            s = _emit(av[-1], rng)
-            if s is None:
-                return None
-            out.append(s)
-        elif op == C.BRANCH:
-            s = _emit(rng.choice(av[1]), rng)
-            if s is None:
-                return None
-            out.append(s)
-        elif op == C.AT:
-            pass
-        else:
-            return None
-    return "".join(out)
 
 # ---- the tables ----
 # P(...): a prefixed or structured format, the prefix or structure alone names the provider.
@@ -76,6 +23,7 @@ def _emit(tree, rng):
 # before the value (`MAILGUN_API_KEY = "..."`, `postmark token: ...`), on the same line.
 
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+UUID_CI = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 B = "(?:^|[^A-Za-z0-9+/_\\-])"       # left edge of a token (not inside a base64 run)
 E = "(?:[^A-Za-z0-9_\\-]|$)"         # right edge of a token
 EB64 = "(?:[^A-Za-z0-9+/=_\\-]|$)"   # right edge of a base64 token
@@ -105,7 +53,8 @@ FAMILIES = {
 RULES = []
 
 def P(family, id, name, severity, keywords, secret, tags, left=B, right=E, entropy=None,
-      validator=None, gen=None, multiline=False, prefix_text="", confidence="high"):
+      validator=None, gen=None, multiline=False, prefix_text="", confidence="high", context=None,
+      pattern=None):
     # A prefix of letters and digits alone also occurs inside base64 blobs (`EAAA`, `AQE`):
     # such a token must end where base64 would.
     if right == E and all(k.isalnum() for k in keywords):
@@ -116,25 +65,31 @@ def P(family, id, name, severity, keywords, secret, tags, left=B, right=E, entro
     RULES.append(dict(kind="prefixed", family=family, id=id, name=name, severity=severity,
                       keywords=keywords, secret=secret, tags=tags, left=left, right=right,
                       entropy=entropy, validator=validator, gen=gen or secret,
-                      multiline=multiline, prefix_text=prefix_text, confidence=confidence))
+                      multiline=multiline, prefix_text=prefix_text, confidence=confidence,
+                      context=context, pattern=pattern))
 
-def K(family, id, name, names, value, tags, severity="high", entropy=None, gen=None):
+def K(family, id, name, names, value, tags, severity="high", entropy=None, gen=None, bare=False):
+    """`bare`: the provider's name is distinctive enough that it may stand right before the
+    value with only a separator (`chartmogul: <key>`); otherwise a word such as key, token or
+    secret must follow it (`rawg_api_key = <key>`)."""
     RULES.append(dict(kind="named", family=family, id=id, name=name, severity=severity,
                       names=names, value=value, tags=tags, entropy=entropy, gen=gen or value,
-                      confidence="medium"))
+                      confidence="medium", bare=bare))
 
 # payments
 P("payments", "stripe-webhook-secret", "Stripe webhook signing secret", "high", ["whsec_"], "whsec_[A-Za-z0-9]{32,64}", ["stripe"])
-P("payments", "square-access-token", "Square access token", "critical", ["sq0atp-", "eaaa"], "sq0atp-[A-Za-z0-9_\\-]{22}|EAAA[A-Za-z0-9_\\-+=]{60}", ["square"], gen="sq0atp-[A-Za-z0-9]{22}|EAAA[A-Za-z0-9]{60}", left="[^A-Za-z0-9+/_\\-\\r\\n]")
+# `sq0atp-` may start a line; `EAAA` may not, as lines of a base64 block start with anything.
+P("payments", "square-access-token", "Square access token", "critical", ["sq0atp-", "eaaa"], "sq0atp-[A-Za-z0-9_\\-]{22}|EAAA[A-Za-z0-9_\\-+=]{60}", ["square"], gen="sq0atp-[A-Za-z0-9]{22}|EAAA[A-Za-z0-9]{60}", left="[^A-Za-z0-9+/_\\-\\r\\n]",
+  pattern="(?:" + B + "(?P<secret>sq0atp-[A-Za-z0-9_\\-]{22})|[^A-Za-z0-9+/_\\-\\r\\n](?P<secret2>EAAA[A-Za-z0-9_\\-+=]{60}))" + EB64)
 P("payments", "square-oauth-secret", "Square OAuth application secret", "critical", ["sq0csp-"], "sq0csp-[A-Za-z0-9_\\-]{43}", ["square"], gen="sq0csp-[A-Za-z0-9]{43}")
 P("payments", "braintree-access-token", "Braintree (PayPal) access token", "critical", ["access_token$"], "access_token\\$(?:production|sandbox)\\$[0-9a-z]{16}\\$[0-9a-f]{32}", ["braintree", "paypal"])
 P("payments", "adyen-api-key", "Adyen API key", "critical", ["aqe"], "AQE[a-z]{3}[A-Za-z0-9]{6,14}\\.[A-Za-z0-9+/_\\-]{60,200}={0,2}", ["adyen"], right="(?:[^A-Za-z0-9+/=_\\-.]|$)", entropy=4.0, gen="AQE[a-z]{3}[A-Za-z0-9]{10}\\.[A-Za-z0-9]{80,90}")
-P("payments", "flutterwave-key", "Flutterwave secret, public or encryption key", "critical", ["flwseck", "flwpubk"], "FLW(?:SECK|PUBK)(?:_TEST)?-[0-9a-f]{32}-X|FLWSECK(?:_TEST)?[0-9a-f]{12}", ["flutterwave"])
+P("payments", "flutterwave-key", "Flutterwave secret, public or encryption key", "critical", ["flwseck", "flwpubk"], "FLW(?:SECK|PUBK)(?:_TEST)?-[0-9a-f]{32}-X|FLWSECK(?:_TEST)?-?[0-9a-f]{12}", ["flutterwave"])
 P("payments", "paystack-secret-key", "Paystack secret key", "critical", ["sk_live_", "sk_test_"], "sk_(?:live|test)_[0-9a-f]{40}", ["paystack"])
 P("payments", "pagarme-api-key", "Pagar.me API key", "critical", ["ak_live_"], "ak_live_[A-Za-z0-9]{30}", ["pagarme"])
 P("payments", "duffel-api-token", "Duffel API token", "high", ["duffel_live_", "duffel_test_"], "duffel_(?:live|test)_[A-Za-z0-9_\\-=]{43}", ["duffel"], gen="duffel_(?:live|test)_[A-Za-z0-9]{43}")
 P("payments", "easypost-api-key", "EasyPost API key", "high", ["ezak", "eztk"], "EZ[AT]K[A-Za-z0-9]{54}", ["easypost"])
-P("payments", "shippo-api-token", "Shippo API token", "high", ["shippo_live_", "shippo_test_"], "shippo_(?:live|test)_[0-9a-f]{40}", ["shippo"])
+P("payments", "shippo-api-token", "Shippo API token", "high", ["shippo_live_", "shippo_test_"], "shippo_(?:live|test)_[0-9a-fA-F]{40}", ["shippo"], gen="shippo_(?:live|test)_[0-9a-f]{40}")
 P("payments", "plaid-access-token", "Plaid access token", "critical", ["access-production-", "access-development-", "access-sandbox-"], "access-(?:production|development|sandbox)-" + UUID, ["plaid"])
 P("payments", "fleetbase-api-key", "Fleetbase live API key", "high", ["flb_live_"], "flb_live_[A-Za-z0-9]{20}", ["fleetbase"])
 P("payments", "gocardless-access-token", "GoCardless live access token", "critical", ["live_"], "live_[A-Za-z0-9_\\-=]{40}", ["gocardless"], entropy=4.0, prefix_text="GOCARDLESS_ACCESS_TOKEN=", gen="live_[A-Za-z0-9]{40}", confidence="medium")
@@ -167,7 +122,7 @@ K("hosting", "netlify-access-token-legacy", "Netlify access token (legacy)", ["n
 K("hosting", "linode-token", "Linode / Akamai personal access token", ["linode"], "[a-f0-9]{64}", ["linode"], severity="critical")
 K("hosting", "cloudflare-api-token", "Cloudflare API token or global key", ["cloudflare", "cf_api", "cf-api"], "[A-Za-z0-9_\\-]{40}|[a-f0-9]{37}", ["cloudflare"], severity="critical", entropy=3.8)
 K("hosting", "scaleway-secret-key", "Scaleway secret key", ["scaleway", "scw_secret"], UUID, ["scaleway"], severity="critical")
-K("hosting", "ibm-cloud-api-key", "IBM Cloud API key", ["ibm", "ibmcloud"], "[A-Za-z0-9_\\-]{44}", ["ibm"], severity="critical", entropy=4.0)
+K("hosting", "ibm-cloud-api-key", "IBM Cloud API key", ["ibm", "ibmcloud"], "[A-Za-z0-9_\\-]{42,44}", ["ibm"], severity="critical", entropy=4.0)
 K("hosting", "oracle-cloud-auth-token", "Oracle Cloud (OCI) auth token", ["oci", "oracle"], "[A-Za-z0-9()<>\\[\\]{}+:;.#_\\-]{20}", ["oracle"], severity="high", entropy=3.7, gen="[A-Za-z0-9]{20}")
 K("hosting", "hashicorp-vault-token-legacy", "HashiCorp Vault token (legacy s.)", ["vault"], "s\\.[A-Za-z0-9]{24}", ["vault", "hashicorp"], severity="critical")
 
@@ -185,10 +140,10 @@ K("observability", "sentry-auth-token-legacy", "Sentry auth token (legacy)", ["s
 K("observability", "honeycomb-api-key", "Honeycomb API key", ["honeycomb"], "[a-f0-9]{32}|[A-Za-z0-9]{22}", ["honeycomb"], entropy=3.5)
 K("observability", "splunk-token", "Splunk HEC or authentication token", ["splunk"], UUID + "|[A-Za-z0-9]{22}", ["splunk"], entropy=3.5)
 K("observability", "sumologic-access-key", "Sumo Logic access id or key", ["sumo", "sumologic"], "su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}", ["sumologic"], entropy=3.5)
-K("observability", "newrelic-key-legacy", "New Relic key (legacy)", ["newrelic", "new_relic", "nr_"], "[A-Z0-9_.]{4}-[A-Z0-9_.]{42}|[a-f0-9]{40}", ["newrelic"], entropy=3.5)
+K("observability", "newrelic-key-legacy", "New Relic key (legacy)", ["newrelic", "new_relic", "nr_"], "[A-Za-z0-9_.]{4}-[A-Za-z0-9_.]{42}|[a-f0-9]{40}", ["newrelic"], entropy=3.5)
 K("observability", "pagerduty-api-key", "PagerDuty API key", ["pagerduty", "pager_duty", "pd_api", "pd-api"], "u\\+[A-Za-z0-9_+\\-]{18}|[A-Za-z0-9_+\\-]{20}", ["pagerduty"], entropy=3.5)
 K("observability", "logzio-token", "Logz.io token", ["logzio", "logz"], "[A-Za-z0-9]{32}|" + UUID, ["logzio"], entropy=3.5)
-K("observability", "bugsnag-api-key", "Bugsnag API key", ["bugsnag"], "[a-f0-9]{32}", ["bugsnag"])
+K("observability", "bugsnag-api-key", "Bugsnag API key", ["bugsnag"], "[a-f0-9]{32}|" + UUID, ["bugsnag"])
 K("observability", "rollbar-access-token", "Rollbar access token", ["rollbar"], "[a-f0-9]{32}", ["rollbar"])
 
 # messaging
@@ -201,7 +156,7 @@ P("messaging", "mandrill-api-key-prefixed", "Mandrill (Mailchimp Transactional) 
 P("messaging", "sendinblue-api-key", "Brevo (Sendinblue) API or SMTP key", "high", ["xkeysib-", "xsmtpsib-"], "x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}", ["brevo", "sendinblue"])
 P("messaging", "teams-webhook-url", "Microsoft Teams incoming webhook URL", "medium", ["webhook.office.com", "outlook.office.com/webhook"], "https://(?:[a-z0-9\\-]+\\.webhook\\.office\\.com/webhookb2|outlook\\.office(?:365)?\\.com/webhook)/" + UUID + "@" + UUID + "/IncomingWebhook/[a-f0-9]{32}/" + UUID + "(?:/[A-Za-z0-9_\\-]{40,60})?", ["teams", "microsoft"], left="")
 P("messaging", "zapier-webhook-url", "Zapier webhook URL", "medium", ["hooks.zapier.com"], "https://(?:www\\.)?hooks\\.zapier\\.com/hooks/catch/[0-9]{4,12}/[A-Za-z0-9]{5,16}/?", ["zapier"], left="")
-P("messaging", "sendbird-token", "Sendbird API token", "high", ["sendbird"], "[a-f0-9]{40}", ["sendbird"], prefix_text="SENDBIRD_API_TOKEN=", left="(?i:sendbird)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", confidence="medium")
+P("messaging", "sendbird-token", "Sendbird API token", "high", ["sendbird"], "[a-f0-9]{40}", ["sendbird"], prefix_text="SENDBIRD_API_TOKEN=", left="(?i:sendbird)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*(?::=|[:=])[ \\t]*[\"'`]?", confidence="medium")
 K("messaging", "mailgun-key-legacy", "Mailgun signing key or API key", ["mailgun"], "[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8}|[a-z0-9\\-]{72}", ["mailgun"], severity="high", entropy=3.5)
 K("messaging", "postmark-server-token", "Postmark server or account token", ["postmark"], UUID, ["postmark"])
 K("messaging", "mandrill-api-key", "Mandrill API key", ["mandrill"], "[A-Za-z0-9_\\-]{22}", ["mandrill"], entropy=3.8)
@@ -213,7 +168,7 @@ K("messaging", "mailjet-secret", "Mailjet API secret", ["mailjet"], "[a-f0-9]{32
 K("messaging", "sparkpost-api-key", "SparkPost API key", ["sparkpost"], "[a-f0-9]{40}", ["sparkpost"])
 K("messaging", "intercom-access-token", "Intercom access token", ["intercom"], "dG9rOj[A-Za-z0-9_=\\-]{50,}", ["intercom"], gen="dG9rOj[A-Za-z0-9]{54}")
 K("messaging", "line-channel-token", "LINE channel access token or secret", ["line_channel", "line-channel", "linechannel", "line_notify", "linenotify"], "[A-Za-z0-9+/]{171,172}=?|[a-f0-9]{32}|[A-Za-z0-9]{43}", ["line"], entropy=3.5, gen="[a-f0-9]{32}")
-K("messaging", "telegram-bot-token-named", "Telegram bot token (named)", ["telegram", "tgram"], "[0-9]{8,10}:[A-Za-z0-9_\\-]{35}", ["telegram"], severity="critical")
+K("messaging", "telegram-bot-token-named", "Telegram bot token (named)", ["telegram", "tgram"], "[0-9]{8,10}:[A-Za-z0-9_\\-]{35}", ["telegram"], severity="critical", bare=True)
 
 # developer services
 P("dev-services", "circleci-personal-token", "CircleCI personal API token", "critical", ["ccipat_"], "CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}", ["circleci"])
@@ -221,7 +176,7 @@ P("dev-services", "buildkite-token", "Buildkite user access token", "critical", 
 P("dev-services", "sonarqube-token", "SonarQube / SonarCloud token", "high", ["sqp_", "squ_", "sqa_"], "sq[pua]_[a-f0-9]{40}", ["sonarqube"])
 P("dev-services", "jfrog-api-key", "JFrog Artifactory API key", "critical", ["akcp"], "AKCp[A-Za-z0-9]{69}", ["jfrog", "artifactory"])
 P("dev-services", "jfrog-reference-token", "JFrog reference token", "critical", ["cmvmdgtu"], "cmVmdGtuOjAxOj[A-Za-z0-9]{50}", ["jfrog", "artifactory"], entropy=4.0)
-P("dev-services", "sourcegraph-token", "Sourcegraph access token", "critical", ["sgp_", "slk_"], "sgp_(?:[a-f0-9]{16}|local)_[a-f0-9]{40}|sgp_[a-f0-9]{40}|slk_[a-f0-9]{64}", ["sourcegraph"])
+P("dev-services", "sourcegraph-token", "Sourcegraph access token", "critical", ["sgp_", "slk_"], "sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}|slk_[a-f0-9]{64}", ["sourcegraph"], gen="sgp_[a-f0-9]{16}_[a-f0-9]{40}|slk_[a-f0-9]{64}")
 P("dev-services", "bitbucket-app-password", "Bitbucket app password or access token", "critical", ["atbb", "atctt3xffgn0"], "ATBB[A-Za-z0-9_=.\\-]{28,40}|ATCTT3xFfGN0[A-Za-z0-9_=\\-]{160,220}", ["bitbucket", "atlassian"], entropy=3.8, gen="ATBB[A-Za-z0-9]{32}")
 P("dev-services", "asana-personal-token", "Asana personal access token", "critical", [], "[012]/[0-9]{16}:[a-f0-9]{32}", ["asana"], left="(?:^|[^A-Za-z0-9_/\\-])")
 P("dev-services", "linear-api-key", "Linear API key or OAuth token", "critical", ["lin_api_", "lin_oauth_"], "lin_api_[A-Za-z0-9]{40}|lin_oauth_[a-f0-9]{64}", ["linear"])
@@ -238,12 +193,13 @@ P("dev-services", "crates-io-token", "crates.io API token", "critical", ["cio"],
 P("dev-services", "typeform-token", "Typeform personal access token", "high", ["tfp_"], "tfp_[A-Za-z0-9_\\-.=]{40,59}", ["typeform"], gen="tfp_[A-Za-z0-9]{44}")
 P("dev-services", "frameio-token", "Frame.io developer token", "high", ["fio-u-"], "fio-u-[A-Za-z0-9_\\-=]{64}", ["frameio"], gen="fio-u-[A-Za-z0-9]{64}")
 P("dev-services", "harness-token", "Harness personal or service account token", "critical", ["pat.", "sat."], "(?:pat|sat)\\.[A-Za-z0-9_\\-]{22}\\.[a-f0-9]{24}\\.[A-Za-z0-9]{20}", ["harness"])
-P("dev-services", "sidekiq-credentials", "Sidekiq Enterprise / Pro gem credentials", "high", ["contribsys"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="(?i:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM)[ \\t]*[:=][ \\t]*[\"']?", prefix_text="", confidence="high")
-P("dev-services", "sidekiq-url-credentials", "Sidekiq gem server URL with credentials", "high", ["contribsys.com"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="https?://", right="@(?:gems|enterprise)\\.contribsys\\.com")
+P("dev-services", "sidekiq-credentials", "Sidekiq Enterprise / Pro gem credentials", "high", ["contribsys"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="(?i:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM)\\w{0,8}[\"'`]?[ \\t]*:?[:=][ \\t]*[\"'`]?", prefix_text="", confidence="high", entropy=2.5)
+P("dev-services", "sidekiq-url-credentials", "Sidekiq gem server URL with credentials", "high", ["contribsys.com"], "[a-f0-9]{8}:[a-f0-9]{8}", ["sidekiq"], left="https?://", right="@(?:gems|enterprise)\\.contribsys\\.com", entropy=2.5)
 P("dev-services", "settlemint-token", "SettleMint access token", "high", ["sm_pat_", "sm_aat_", "sm_sat_"], "sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}", ["settlemint"])
 P("dev-services", "onepassword-service-account-token", "1Password service account token", "critical", ["ops_eyj"], "ops_eyJ[A-Za-z0-9+/]{250,}={0,3}", ["1password"], right=EB64)
 P("dev-services", "onepassword-secret-key", "1Password account secret key", "critical", ["a3-"], "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}", ["1password"])
-P("dev-services", "launchdarkly-token", "LaunchDarkly API or SDK key", "high", ["api-", "sdk-"], "(?:api|sdk)-" + UUID, ["launchdarkly"], prefix_text="LAUNCHDARKLY_SDK_KEY=", left="(?i:launchdarkly|ld)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", confidence="medium")
+P("dev-services", "launchdarkly-token", "LaunchDarkly API or SDK key", "high", ["api-", "sdk-"], "(?:api|sdk)-" + UUID, ["launchdarkly"], prefix_text="LAUNCHDARKLY_SDK_KEY=", left="(?i:launchdarkly|ld)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*(?::=|[:=])[ \\t]*[\"'`]?", confidence="medium")
+K("dev-services", "launchdarkly-access-token", "LaunchDarkly access token (UUID)", ["launchdarkly", "launch_darkly"], UUID, ["launchdarkly"])
 P("dev-services", "okta-api-token", "Okta API token", "critical", ["okta", "ssws"], "00[A-Za-z0-9_\\-]{40}", ["okta"], left="(?i:okta|ssws)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:= ][ \\t]*[\"'`]?", entropy=3.8, confidence="medium")
 P("dev-services", "gitlab-runner-token-legacy", "GitLab runner registration token (legacy)", "high", ["gr1348941"], "GR1348941[A-Za-z0-9_\\-]{20}", ["gitlab"])
 P("dev-services", "stackhawk-api-key", "StackHawk API key", "high", ["hawk."], "hawk\\.[A-Za-z0-9_\\-]{20}\\.[A-Za-z0-9_\\-]{20}", ["stackhawk"])
@@ -266,10 +222,22 @@ P("dev-services", "twitch-token", "Twitch OAuth token", "high", ["oauth:"], "oau
 P("dev-services", "google-oauth-client-secret", "Google OAuth client secret", "critical", ["gocspx-"], "GOCSPX-[A-Za-z0-9_\\-]{28}", ["google"])
 P("dev-services", "google-oauth-access-token", "Google OAuth access token", "high", ["ya29."], "ya29\\.[A-Za-z0-9_\\-]{30,1024}", ["google"], entropy=3.8, gen="ya29\\.[A-Za-z0-9]{60}")
 P("dev-services", "facebook-access-token", "Facebook / Meta access token", "high", ["eaacede", "eaab", "eaag"], "EAA(?:CEdEose0cBA|B|G)[A-Za-z0-9]{90,250}", ["facebook"], gen="EAAB[A-Za-z0-9]{120}")
+P("dev-services", "blynk-device-token", "Blynk device auth token in an HTTP API URL", "high", ["blynk.cloud/external/api/"], "[A-Za-z0-9_\\-]{32}", ["blynk"], left="blynk\\.cloud/external/api/[A-Za-z0-9/]*\\?token=", right="(?:[^A-Za-z0-9_\\-]|$)", gen="[A-Za-z0-9]{32}")
+P("dev-services", "blynk-oauth-client-secret", "Blynk OAuth client secret", "high", ["oa2-client-id_"], "[A-Za-z0-9_\\-]{40}", ["blynk"], left="oa2-client-id_[A-Za-z0-9_\\-]{32}(?::|&client_secret=)", right="(?:[^A-Za-z0-9_\\-]|$)", gen="[A-Za-z0-9]{40}")
+P("dev-services", "thingsboard-device-token", "ThingsBoard Cloud device access token in a URL", "high", ["thingsboard.cloud/api/v1/"], "[A-Za-z0-9]{20}", ["thingsboard"], left="thingsboard\\.cloud/api/v1/", right="/")
+P("dev-services", "truenas-api-key", "TrueNAS API key in a login_with_api_key call", "high", ["login_with_api_key"], "[0-9]{1,4}-[A-Za-z0-9]{64}", ["truenas"], left="auth\\.login_with_api_key\"[ \\t\\r\\n]*,[ \\t\\r\\n]*\"params\"[ \\t]*:[ \\t\\r\\n]*\\[[ \\t\\r\\n]*\"", right="\"")
+P("dev-services", "particle-access-token", "Particle access token", "high", ["access_token=", "bearer"], "[A-Za-z0-9]{40}", ["particle"], left="(?:access_token=|[Bb]earer[ \\t]+)", right="(?:[^A-Za-z0-9]|$)", context="api\\.particle\\.io")
+P("observability", "fullstory-api-key", "FullStory API key", "high", ["na1."], "na1\\.[A-Za-z0-9+/]{100}", ["fullstory"], right=EB64)
+P("dev-services", "intra42-client-secret", "42 (Intra) OAuth client secret", "high", ["s-s4t2ud-", "s-s4t2af-"], "s-s4t2(?:ud|af)-[a-f0-9]{64}", ["intra42"])
+P("dev-services", "scrapfly-api-key", "Scrapfly API key", "high", ["scp-live-", "scp-test-"], "scp-(?:live|test)-[a-z0-9]{32}", ["scrapfly"])
+P("dev-services", "teamwork-api-token", "Teamwork (Desk, CRM, Spaces) API token", "high", ["tkn.v1_"], "tkn\\.v1_[A-Za-z0-9]{71}=", ["teamwork"], right=EB64)
+P("observability", "posthog-personal-api-key", "PostHog personal API key", "high", ["phx_"], "phx_[A-Za-z0-9_]{43}", ["posthog"], gen="phx_[A-Za-z0-9]{43}")
+P("payments", "flexport-api-key", "Flexport API key", "high", ["shltm_"], "shltm_[A-Za-z0-9_\\-]{40}", ["flexport"], gen="shltm_[A-Za-z0-9]{40}")
+P("commerce", "tickettailor-api-key", "Ticket Tailor API key", "high", ["sk_"], "sk_[0-9]{4}_[0-9]{6}_[a-f0-9]{32}", ["tickettailor"])
 P("dev-services", "twitter-bearer-token", "X (Twitter) app bearer token", "high", ["aaaaaaaaaaaaaaaaaaaaa"], "A{22}[A-Za-z0-9%]{80,120}", ["twitter"], gen="A{22}[A-Za-z0-9]{90}")
 K("dev-services", "circleci-token-legacy", "CircleCI API token (legacy)", ["circleci", "circle_token", "circle-token"], "[a-f0-9]{40}", ["circleci"], severity="critical")
 K("dev-services", "travis-ci-token", "Travis CI token", ["travis"], "[A-Za-z0-9_]{22}", ["travis"], entropy=3.8)
-K("dev-services", "snyk-token", "Snyk API token", ["snyk"], UUID, ["snyk"], severity="critical")
+K("dev-services", "snyk-token", "Snyk API token", ["snyk"], UUID_CI, ["snyk"], severity="critical", gen=UUID)
 K("dev-services", "sonarqube-token-legacy", "SonarQube token (legacy)", ["sonar"], "[a-f0-9]{40}", ["sonarqube"])
 K("dev-services", "jira-api-token", "Jira / Confluence API token (legacy)", ["jira", "confluence", "atlassian"], "[A-Za-z0-9]{24}", ["atlassian"], entropy=3.8)
 K("dev-services", "bitbucket-client-secret", "Bitbucket OAuth client secret", ["bitbucket"], "[A-Za-z0-9_\\-+]{32}|[A-Za-z0-9_\\-+]{44}", ["bitbucket"], entropy=3.8)
@@ -296,14 +264,14 @@ P("ai", "openrouter-api-key", "OpenRouter API key", "critical", ["sk-or-v1-"], "
 P("ai", "langsmith-api-key", "LangSmith API key", "high", ["lsv2_"], "lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", ["langsmith"])
 P("ai", "tavily-api-key", "Tavily API key", "high", ["tvly-"], "tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}", ["tavily"])
 P("ai", "huggingface-org-token", "Hugging Face organization API token", "high", ["api_org_"], "api_org_[A-Za-z]{34}", ["huggingface"])
-P("ai", "deepseek-api-key", "DeepSeek API key", "critical", ["deepseek"], "sk-[a-f0-9]{32}", ["deepseek"], left="(?i:deepseek)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", confidence="medium")
+P("ai", "deepseek-api-key", "DeepSeek API key", "critical", ["deepseek"], "sk-[a-f0-9]{32}", ["deepseek"], left="(?i:deepseek)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*(?::=|[:=])[ \\t]*[\"'`]?", confidence="medium")
 K("ai", "cohere-api-key", "Cohere API key", ["cohere", "co_api"], "[A-Za-z0-9]{40}", ["cohere"], severity="critical", entropy=4.0)
 K("ai", "mistral-api-key", "Mistral AI API key", ["mistral"], "[A-Za-z0-9]{32}", ["mistral"], severity="critical", entropy=4.0)
 K("ai", "together-api-key", "Together AI API key", ["together"], "[a-f0-9]{64}|tgp_v1_[A-Za-z0-9_\\-]{43}", ["together"], severity="critical")
 K("ai", "assemblyai-api-key", "AssemblyAI API key", ["assemblyai", "assembly_ai"], "[a-f0-9]{32}", ["assemblyai"])
 K("ai", "deepgram-api-key", "Deepgram API key", ["deepgram"], "[a-f0-9]{40}", ["deepgram"])
 K("ai", "pinecone-api-key", "Pinecone API key", ["pinecone"], UUID + "|pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{60,70}", ["pinecone"], severity="critical")
-K("ai", "clarifai-api-key", "Clarifai API key", ["clarifai"], "[a-f0-9]{32}", ["clarifai"])
+K("ai", "clarifai-api-key", "Clarifai API key or personal access token", ["clarifai"], "[A-Za-z0-9]{32}", ["clarifai"], entropy=3.5)
 K("ai", "stability-api-key", "Stability AI API key", ["stability"], "sk-[A-Za-z0-9]{48}", ["stability"], severity="critical")
 
 # data platforms
@@ -321,7 +289,7 @@ K("data-platforms", "firebase-secret", "Firebase database secret", ["firebase"],
 
 # commerce
 P("commerce", "shopify-token", "Shopify access, custom-app, private-app token or shared secret", "critical", ["shpat_", "shpca_", "shppa_", "shpss_"], "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}", ["shopify"])
-P("commerce", "squarespace-api-key", "Squarespace API key", "high", ["squarespace"], UUID, ["squarespace"], left="(?i:squarespace)[\\w.\\-]{0,24}?[\"'`]?[ \\t]*[:=][ \\t]*[\"'`]?", prefix_text="SQUARESPACE_API_KEY=", confidence="medium")
+K("commerce", "squarespace-api-key", "Squarespace API key", ["squarespace"], UUID, ["squarespace"], bare=True)
 K("commerce", "woocommerce-secret", "WooCommerce consumer secret", ["woocommerce", "wc_secret", "consumer_secret"], "cs_[a-f0-9]{40}", ["woocommerce"])
 K("commerce", "bigcommerce-token", "BigCommerce access token", ["bigcommerce"], "[a-z0-9]{31}", ["bigcommerce"], entropy=3.8)
 
@@ -334,23 +302,61 @@ P("key-formats", "base64-private-key", "Base64-encoded PEM private key", "critic
 P("key-formats", "krb5-asrep-hash", "Kerberos AS-REP roastable hash", "medium", ["$krb5asrep$"], "\\$krb5asrep\\$23\\$(?:[^:$ ]+:)?[0-9a-f]{32}\\$[0-9a-f]{64,}", ["kerberos"], left="", confidence="medium", gen="\\$krb5asrep\\$23\\$svc-backup@CONTOSO\\.LOCAL:[0-9a-f]{32}\\$[0-9a-f]{200}")
 
 
-# API services known only by their name beside the key: "<id> <names|...> <shape:length>,...".
-# Shapes: hex, alnum, alnum_ (with _), alnum- (with -), alnum_- (both), uuid. Providers whose
-# name is a plain word or a common identifier (box, front, streak, envoy, semaphore...) are left
-# out or commented out: their name beside a value is no evidence.
+# API services whose keys have a shape of their own but no prefix: the name must stand beside.
+SEVEN4 = "[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7}"
+K("api-services", "requestfinance-api-key", "Request Finance API key", ["requestfinance", "request_finance"], SEVEN4, ["requestfinance"], severity="medium", bare=True)
+K("api-services", "mailmodo-api-key", "Mailmodo API key", ["mailmodo"], SEVEN4, ["mailmodo"], severity="medium", bare=True)
+K("api-services", "screenshotapi-api-key", "ScreenshotAPI key", ["screenshotapi"], SEVEN4, ["screenshotapi"], severity="medium", bare=True)
+K("api-services", "ayrshare-api-key", "Ayrshare API key", ["ayrshare"], "[A-Z0-9]{8}-[A-Z0-9]{8}-[A-Z0-9]{8}-[A-Z0-9]{8}", ["ayrshare"], severity="medium", bare=True)
+K("api-services", "apifonica-api-key", "Apifonica API key", ["apifonica"], "[0-9a-z]{11}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}", ["apifonica"], severity="medium", bare=True)
+K("api-services", "qualaroo-api-key", "Qualaroo API key", ["qualaroo"], "[A-Za-z0-9=]{64}", ["qualaroo"], severity="medium", bare=True, entropy=3.5, gen="[A-Za-z0-9]{64}")
+K("api-services", "mailsac-api-key", "Mailsac API key", ["mailsac"], "k_[A-Za-z0-9]{36,48}", ["mailsac"], severity="medium", bare=True)
+K("api-services", "beamer-api-key", "Beamer API key", ["beamer"], "b_[A-Za-z0-9=_/+\\-]{44}", ["beamer"], severity="medium", bare=True, gen="b_[A-Za-z0-9]{44}")
+K("api-services", "bombbomb-api-key", "BombBomb API key", ["bombbomb"], "[A-Za-z0-9+/]{86,88}={0,2}", ["bombbomb"], severity="medium", bare=True, entropy=4.0, gen="[A-Za-z0-9]{88}")
+K("api-services", "budibase-api-key", "Budibase API key", ["budibase"], "[a-f0-9]{32}-[a-f0-9]{78,80}", ["budibase"], severity="medium", bare=True)
+K("api-services", "checio-api-key", "Checkout.io (checio) API key", ["checio"], "pk_[a-z0-9]{45}", ["checio"], severity="medium", bare=True)
+K("api-services", "courier-api-key", "Courier API key", ["courier"], "pk_[A-Za-z0-9]{1,12}_[A-Za-z0-9]{28}", ["courier"], severity="medium", gen="pk_prod_[A-Z0-9]{28}")
+K("api-services", "zenkit-api-key", "Zenkit API key", ["zenkit"], "[0-9a-z]{8}-[0-9A-Za-z]{32}", ["zenkit"], severity="medium", bare=True)
+K("api-services", "storyblok-api-key", "Storyblok access token", ["storyblok"], "[A-Za-z0-9]{22}tt", ["storyblok"], severity="medium", bare=True)
+K("api-services", "bannerbear-api-key", "Bannerbear API key", ["bannerbear"], "[A-Za-z0-9]{22}tt", ["bannerbear"], severity="medium", bare=True)
+K("api-services", "salesblink-api-key", "SalesBlink API key", ["salesblink"], "key-[A-Za-z0-9]{64}", ["salesblink"], severity="medium", bare=True)
+K("api-services", "pushbullet-api-key", "Pushbullet access token", ["pushbullet"], "[A-Za-z0-9_.]{34}", ["pushbullet"], severity="medium", bare=True, entropy=3.5, gen="o\\.[A-Za-z0-9]{32}")
+K("api-services", "uptimerobot-api-key", "UptimeRobot API key", ["uptimerobot"], "[A-Za-z0-9]{9}-[A-Za-z0-9]{24}", ["uptimerobot"], severity="medium", bare=True)
+K("api-services", "telnyx-api-key", "Telnyx API key", ["telnyx"], "KEY[0-9A-Za-z_\\-]{55}", ["telnyx"], severity="medium", bare=True, gen="KEY[0-9A-Za-z]{55}")
+K("api-services", "closecrm-api-key", "Close CRM API key", ["closecrm", "close_crm", "close.io"], "api_[A-Za-z0-9.]{45}", ["closecrm"], severity="medium", bare=True, gen="api_[A-Za-z0-9]{45}")
+K("api-services", "klaviyo-api-key", "Klaviyo private API key", ["klaviyo"], "pk_[A-Za-z0-9]{34}", ["klaviyo"], severity="medium", bare=True)
+K("api-services", "dfuse-api-key", "dfuse API key", ["dfuse"], "web_[0-9a-z]{32}", ["dfuse"], severity="medium", bare=True)
+K("api-services", "swiftype-api-key", "Swiftype API key", ["swiftype"], "[A-Za-z0-9]{6}_[A-Za-z0-9]{6}-[A-Za-z0-9]{6}", ["swiftype"], severity="medium", bare=True)
+K("api-services", "instabot-api-key", "Instabot API key", ["instabot"], "[A-Za-z0-9+/]{43}=", ["instabot"], severity="medium", bare=True, entropy=3.8)
+K("api-services", "shipday-api-key", "Shipday API key", ["shipday"], "[A-Za-z0-9.]{11}[A-Za-z0-9]{20}", ["shipday"], severity="medium", bare=True, gen="[A-Za-z0-9]{31}")
+K("api-services", "iexcloud-secret-key", "IEX Cloud secret token", ["iexapis", "iexcloud"], "sk_[a-z0-9]{32}", ["iexcloud"], severity="medium", bare=True)
+K("dev-services", "sonarqube-login-token", "SonarQube token in sonar.login / sonar.token", ["sonar.login", "sonar.token"], "[a-f0-9]{40}", ["sonarqube"], bare=True)
+
+# API services known only by their name beside the key: "<id> <names|...> <shape:length>,... [ctx]".
+# Shapes: hex, alnum, alnum_ (with _), alnum- (with -), alnum_- (both), uuid. The name may stand
+# right before the value (`chartmogul: <key>`); `ctx`: a word such as key, token or secret must
+# follow it, for names that also mean something else in code or values short enough to be
+# anything. Providers whose name is a plain word or a common identifier (box, front, streak,
+# envoy, semaphore...) are left out or commented out: their name beside a value is no evidence;
+# so are names inside common words, which the keyword prefilter would stop at everywhere
+# (toggl in toggle, column).
 NAMED_TABLE = """
 adobe adobe hex:32
 apify apify_api alnum:36
 apilayer apilayer alnum:32
 apimetrics apimetrics alnum:32
 apitemplate apitemplate alnum:39
+apollo apollo alnum:22 ctx
 appoptics appoptics alnum_-:71
 appsynergy appsynergy alnum:64
+atera atera alnum:32
 audd audd alnum-:32
 autoklose autoklose alnum-:32
+autopilot autopilot hex:32 ctx
 aviationstack aviationstack alnum:32
 axonaut axonaut alnum:32
 baremetrics baremetrics alnum_-:25
+beebole beebole alnum:40
 besnappy besnappy hex:64
 besttime besttime alnum_:36
 betterstack betterstack alnum:24
@@ -358,6 +364,9 @@ bitbar bitbar alnum:32
 bitcoinaverage bitcoinaverage alnum:43
 bitly bitly alnum-:40
 blazemeter blazemeter|runscope uuid:36
+blitapp blitapp alnum_-:39
+blocknative blocknative uuid:36
+blogger blogger alnum-:39 ctx
 boostnote boostnote hex:64
 brandfetch brandfetch alnum:40
 browshot browshot alnum:28
@@ -366,6 +375,7 @@ buddyns buddyns alnum:40
 bugherd bugherd alnum:22
 bulbul bulbul alnum:32
 buttercms buttercms alnum:40
+caflou caflou alnum:155
 calendarific calendarific alnum:32
 calorieninja calorieninja alnum:40
 campayn campayn alnum:64
@@ -373,26 +383,40 @@ carboninterface carboninterface alnum:21
 centralstationcrm centralstationcrm alnum:30
 chartmogul chartmogul alnum:32
 #chatbot chatbot alnum_:32
+chatfuel chatfuel alnum:128
 checklyhq checklyhq alnum:32
-#cicero cicero alnum:40
+cicero cicero alnum:40 ctx
 clearbit clearbit alnum_:35
 cliengo cliengo uuid:36
 clockify clockify alnum:48
 cloudimage cloudimage alnum_:30
+cloudmersive cloudmersive alnum-:36
+cloudplan cloudplan alnum-:32
 cloudsight cloudsight alnum:20-24
 cloudsmith cloudsmith hex:40
+clustdoc clustdoc alnum:60
+coda coda uuid:36 ctx
+codacy codacy alnum:20-24 ctx
+codemagic codemagic alnum_:43
 codequiry codequiry alnum:64
 coinapi coinapi alnum-:36
 coinlayer coinlayer alnum:32
 coinlib coinlib alnum:16
+collect2 collect2 uuid:36 ctx
 commercejs commercejs alnum_:48
+convertapi convertapi alnum:16 ctx
 convertkit convertkit alnum_:22
 countrylayer countrylayer alnum:32
 coveralls coveralls alnum-:37
 craftmypdf craftmypdf alnum:35
+crowdin crowdin alnum:80
 cryptocompare cryptocompare alnum:64
+currencyfreaks currencyfreaks alnum:32
 currencylayer currencylayer alnum:32
 currencyscoop currencyscoop alnum:32
+dailyco daily|dailyco|daily.co hex:64 ctx
+dandelion dandelion alnum:32 ctx
+dareboost dareboost alnum:60
 datagov data.gov alnum:40
 detectify detectify alnum:32
 detectlanguage detectlanguage alnum:32
@@ -402,20 +426,24 @@ disqus disqus alnum:64
 docparser docparser hex:40
 dronahq dronahq alnum:50
 droneci droneci alnum:32
+dynalist dynalist alnum_-:128
 dyspatch dyspatch alnum:52
+eagleeyenetworks eagleeyenetworks alnum:15 ctx
 #enigma enigma alnum:40
 #envoy envoy alnum:220
 etherscan etherscan alnum:34
+ethplorer ethplorer alnum-:22
+eventbrite eventbrite alnum:20 ctx
 exchangerateapi exchangerate alnum:24
 exchangeratesapi exchangerates alnum:32
 extractorapi extractorapi alnum:40
 fastforex fastforex alnum-:28
 fastly fastly alnum_-:32
-#feedier feedier alnum:32
+feedier feedier alnum:32
 financialmodelingprep financialmodelingprep alnum:32
-#findl findl uuid:36
+findl findl uuid:36
 finnhub finnhub alnum:20
-#fixerio fixer alnum:32
+fixerio fixer alnum:32 ctx
 flickr flickr alnum:32
 flightapi flightapi alnum:24
 formcraft formcraft alnum:16
@@ -426,89 +454,130 @@ geckoboard geckoboard alnum:44
 geoapify geoapify alnum:32
 #geocode geocode alnum:28
 geocodify geocodify alnum:40
-#getemail getemail alnum-:20
+getemail getemail alnum-:20 ctx
 getgeoapi getgeoapi alnum:40
 getresponse getresponse alnum:32
-#goodday goodday alnum:32
+glassnode glassnode alnum:27
+goodday goodday alnum:32 ctx
+graphhopper graphhopper alnum-:36
 #groovehq groove alnum:64
+guardian guardian uuid:36 ctx
+gumroad gumroad alnum-:43
+gyazo gyazo alnum-:43
+happyscribe happyscribe alnum:24
 helpscout helpscout alnum:40
+hiveage hiveage alnum_-:20
+holidayapi holidayapi alnum-:36
+holistic holistic hex:64 ctx
 html2pdf html2pdf alnum:64
 #hunter hunter alnum_-:40
+hybiscus hybiscus alnum:43
 iconfinder iconfinder alnum:64
 iexcloud iexcloud alnum_:35
+infura infura alnum:32
+insightly insightly alnum-:36
 interseller interseller uuid:36
 intrinio intrinio alnum:44
 ip2location ip2location alnum:32
 ipapi ipapi alnum:32
 ipgeolocation ipgeolocation alnum:32
+ipinfo ipinfo hex:14 ctx
 ipinfodb ipinfodb alnum:64
 ipqualityscore ipquality alnum:32
 ipstack ipstack hex:32
 jotform jotform alnum:32
 jumpcloud jumpcloud alnum:40
+jupiterone jupiterone alnum:76
 #juro juro alnum:40
 #karmacrm karma alnum:20
 klipfolio klipfolio hex:40
 knapsackpro knapsackpro alnum:32
+kontent kontent alnum-:36
 languagelayer languagelayer alnum:32
+leadfeeder leadfeeder alnum-:43
 lemlist lemlist hex:32
+lexigram lexigram alnum:301
 linkpreview linkpreview alnum:32
 loadmill loadmill alnum:40
+loginradius loginradius uuid:36
 lokalise lokalise alnum:40
+loyverse loyverse alnum:32
 lunchmoney lunchmoney hex:50
+madkudu madkudu hex:32
 mailboxlayer mailboxlayer alnum:32
 mailerlite mailerlite alnum:32
+mailjetsms mailjet alnum:32 ctx
 mapquest mapquest alnum:32
 marketstack marketstack alnum:32
 mavenlink mavenlink alnum:64
 mediastack mediastack alnum:32
 meistertask meistertask alnum:43
+meraki meraki hex:40
 mesibo mesibo alnum:64
 metrilo metrilo alnum:16
 mindmeister mindmeister alnum:43
+miro miro alnum:27 ctx
+mixmax mixmax alnum_-:36
 monkeylearn monkeylearn hex:40
+moonclerk moonclerk alnum:32
+moosend moosend uuid:36
 moralis moralis alnum:64
+myintervals myintervals alnum:11 ctx
 nasdaqdatalink nasdaq alnum_-:20
 newsapi newsapi alnum:32
 newscatcher newscatcher alnum_:43
 nftport nftport uuid:36
 nicereply nicereply hex:40
+nimble nimble alnum:30 ctx
 #noticeable noticeable alnum:20
 #nuget nuget alnum:46
 numverify numverify alnum:32
 nylas nylas alnum:30
 oanda oanda alnum:24
 omnisend omnisend alnum-:75
+onesignal onesignal uuid:36
 onfleet onfleet alnum:32
 oopspam oopspam alnum:40
 opencagedata opencagedata alnum:32
 openuv openuv alnum:32
+openweather openweather|pyowm alnum:32
+opsgenie opsgenie uuid:36 ctx
+optimizely optimizely alnum:54
 overloop overloop alnum_-:50
-#owlbot owlbot alnum:40
+owlbot owlbot alnum:40 ctx
 packagecloud packagecloud hex:48
 pandadoc pandadoc alnum:40
 pandascore pandascore alnum_-:51
 paralleldots paralleldots alnum:43
+partnerstack partnerstack alnum:64
 pastebin pastebin alnum_:32
 paydirtapp paydirtapp alnum:32
 paymoapp paymoapp alnum:44
+paymongo paymongo alnum_:32
 pdflayer pdflayer alnum:32
 pdfshift pdfshift hex:32
 peopledatalabs peopledatalabs alnum:64
 pepipost pepipost|netcore alnum:32
 pipedream pipedream alnum:32
 pipedrive pipedrive alnum:40
+pixabay pixabay alnum-:34
+planyo planyo alnum:62
 podio podio alnum:32
 pollsapi pollsapi alnum:28
 #polygon polygon alnum:32
+positionstack positionstack alnum_:32
 postageapp postageapp alnum:32
+powrbot powrbot alnum:40
 #privacy privacy uuid:36
 prodpad prodpad hex:64
-#prospectcrm prospect alnum-:32
+prospectcrm prospect alnum-:32 ctx
 #protocolsio protocols alnum:64
 proxycrawl proxycrawl alnum_:22
 qase qase alnum:40
+qubole qubole alnum:64
 rapidapi rapidapi alnum_-:50
+rawg rawg alnum:32 ctx
+rebrandly rebrandly alnum_:32
 replyio replyio alnum:24
 restpack restpack alnum:48,alnum:48
 ritekit ritekit hex:44
@@ -522,39 +591,54 @@ scraperbox scraperbox alnum:32
 scrapestack scrapestack alnum:32
 scrapingant scrapingant alnum:32
 scrapingbee scrapingbee alnum:80
+screenshotlayer screenshotlayer alnum_:32
 scrutinizerci scrutinizer alnum:64
 securitytrails securitytrails alnum:32
+selectpdf selectpdf alnum-:36
 #semaphore semaphore alnum:32
 sendbird sendbird hex:24
+serphouse serphouse alnum:60
 serpstack serpstack alnum:32
 sherpadesk sherpadesk alnum:32
 shodan shodan alnum:32
 shotstack shotstack alnum:40
+signaturit signaturit alnum:86
 signupgenius signupgenius alnum:32
 sigopt sigopt alnum:48
 simfin simfin alnum:32
 simplesat simplesat alnum:40
 simvoly simvoly alnum:33
+skrappio skrapp|skrappio alnum:42
 smartsheets smartsheets alnum:37
 snipcart snipcart alnum_:75
 speechtextai speechtext hex:32
 spoonacular spoonacular alnum:32
+sportsmonk sportsmonk alnum:60
+spotify spotify alnum:32 ctx
 sslmate sslmate alnum:36
 statuscake statuscake alnum:20
 statuspage statuspage alnum-:36
 statuspal statuspal alnum:32
+stitchdata stitchdata alnum_:35
 stockdata stockdata alnum:40
+storecove storecove alnum_-:43
 stormboard stormboard hex:40
 stormglass stormglass alnum-:73
 surveybot surveybot alnum-:80
+surveysparrow surveysparrow alnum_-:88
 survicate survicate alnum:32
 tatumio tatum alnum-:36
 taxjar taxjar alnum:32
 technicalanalysisapi technicalanalysisapi alnum:48
 #tefter tefter alnum:20
+teletype teletype alnum-:64 ctx
 theoddsapi theoddsapi|the-odds-api hex:32
 ticketmaster ticketmaster alnum:32
+tiingo tiingo alnum:40
+timecamp timecamp alnum:26
+timezoneapi timezoneapi alnum:20
 tmetric tmetric alnum:64
+todoist todoist alnum:40
 tomtom tomtom alnum:32
 tradier tradier alnum:28
 transferwise transferwise uuid:36
@@ -563,14 +647,17 @@ twelvedata twelvedata alnum:32
 #twilio twilio alnum:32
 twitch twitch alnum:30
 tyntec tyntec alnum:32
-#unplugg unplu alnum:64
+uclassify uclassify alnum:12 ctx
+unplugg unplugg|unplu alnum:64 ctx
 unsplash unsplash alnum_:43
 upcdatabase upcdatabase alnum:32
 uplead uplead alnum-:32
 upwave upwave alnum:32
 urlscan urlscan alnum-:36
+userflow userflow alnum_:29
 userstack userstack alnum:32
 vatlayer vatlayer alnum:32
+vbout vbout hex:25
 verimail verimail alnum:32
 veriphone veriphone alnum:32
 versioneye versioneye alnum-:40
@@ -580,6 +667,8 @@ voodoosms voodoosms alnum:46
 vpnapi vpnapi alnum:32
 vultr vultr alnum:36
 vyte vyte alnum:50
+walkscore walkscore alnum:32
+wandb wandb hex:40
 weatherbit weatherbit alnum:32
 weatherstack weatherstack alnum:32
 webflow webflow alnum:64
@@ -588,9 +677,12 @@ webscraping webscraping alnum:32
 whoxy whoxy alnum:33
 wistia wistia alnum:64
 worksnaps worksnaps alnum:40
+worldcoinindex worldcoinindex alnum:35
+worldweather worldweather alnum:31
 youneedabudget youneedabudget hex:64
 yousign yousign alnum:32
 zenrows zenrows hex:40
+zenscrape zenscrape uuid:36
 zerobounce zerobounce alnum:32
 zerotier zerotier alnum:32
 zipcodeapi zipcodeapi alnum:64
@@ -621,14 +713,14 @@ def load_named_table():
     for line in NAMED_TABLE.strip().splitlines():
         if line.startswith("#"):
             continue
-        pid, names, shapes = line.split()
+        pid, names, shapes, *flags = line.split()
         rid = pid + "-api-key"
         if rid in taken:
             continue
         value = "|".join(shape_regex(s) for s in shapes.split(","))
         title = pid.replace("-", " ").title()
         K("api-services", rid, f"{title} API key", names.split("|"), value, [pid], severity="medium",
-          gen=shape_regex(shapes.split(",")[0]).replace("[a-fA-F0-9]", "[a-f0-9]").replace("[A-Za-z0-9\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_]", "[A-Za-z0-9]"))
+          bare="ctx" not in flags, gen=shape_regex(shapes.split(",")[0]).replace("[a-fA-F0-9]", "[a-f0-9]").replace("[A-Za-z0-9\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_]", "[A-Za-z0-9]"))
 
 # ---- special example generators ----
 
@@ -719,10 +811,15 @@ def q(s):
 CONTEXT_WORDS = "secret|private|access|key|token|auth|api|pass|pwd|sid|credential"
 GLUE = "(?:[\"'`]?[ \\t]*(?:=>|:=|[:=,])[ \\t]*[\"'`]?|[\"'`]?[ \\t]+[\"'`]?)"
 
-def named_pattern(names, value):
+def named_pattern(names, value, bare=False):
     alts = "|".join(name_regex(n) for n in names)
-    return (f"(?i:\\b(?:{alts}))[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\-]{{0,16}}?"
-            f"{GLUE}(?P<secret>{value}){{{{rb}}}}")
+    # The name, then a word that says what follows (`_API_KEY`, ` SECRET key`), then the
+    # separator and the value; for a `bare` rule that middle part may be absent.
+    # After the context word a dash or a dot may also separate (`prospect-access-<key>`).
+    middle = f"[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\- \\t]{{0,16}}?(?:{GLUE}|[.\\-])"
+    if bare:
+        middle = f"(?:{middle}|{GLUE})"
+    return f"(?i:\\b(?:{alts})){middle}(?P<secret>{value}){{{{rb}}}}"
 
 def env_name(s):
     return re.sub(r"[^A-Za-z0-9]", "_", s).upper()
@@ -733,8 +830,10 @@ def build(rule, rng):
         min_entropy = r["entropy"] if r["entropy"] is not None else 3.0
         v, v2, v3 = (draw(r["gen"], rng, min_entropy, mixed=True) for _ in range(3))
         n = r["names"][0]
-        pattern = named_pattern(r["names"], r["value"])
+        pattern = named_pattern(r["names"], r["value"], r["bare"])
         examples = [f'{env_name(n)}_API_KEY = "{v}"', f"{n} secret: {v2}", f'"{n}_token": "{v3}"']
+        if r["bare"]:
+            examples.append(f"{n}: {draw(r['gen'], rng, min_entropy, mixed=True)}")
         negatives = [f'API_KEY = "{v}"', f'{env_name(n)}_API_KEY = "${{{env_name(n)}_API_KEY}}"']
         keywords = sorted({k for n in r["names"] for k in name_keywords(n)})
         entropy = min_entropy
@@ -742,7 +841,7 @@ def build(rule, rng):
         extra = {"allowlist": ["^[A-Za-z_\\-]+$"]}
     else:
         s = special(r["gen"], rng)
-        pattern = r["left"] + f"(?P<secret>{r['secret']})" + r["right"]
+        pattern = r.get("pattern") or r["left"] + f"(?P<secret>{r['secret']})" + r["right"]
         tag = env_name(r["tags"][0])
         pre, post = r.get("prefix_text") or f'{tag}_TOKEN="', r.get("suffix_text", '"' if not r.get("prefix_text") else "")
         examples = [f"{pre}{s}{post}"]
@@ -769,8 +868,13 @@ def build(rule, rng):
         lines.append(f"    min_entropy: {entropy}")
     if r.get("validator"):
         lines.append(f"    validator: {r['validator']}")
+    if r.get("context"):
+        lines.append(f"    context: {q(r['context'])}")
     for k, v in extra.items():
         lines.append(f"    {k}: [{', '.join(q(x) for x in v)}]")
+    # Every generated pattern names its provider (a prefix, or the name right before the
+    # value), so filler values there are reported at low confidence, not dropped.
+    lines.append("    names_provider: true")
     lines.append(f"    tags: [{', '.join(q(t) for t in r['tags'])}]")
     lines.append(f"    remediation: {q(KEY_REMEDIATION if r['family'] == 'key-formats' else REMEDIATION)}")
     lines.append("    examples:")
@@ -788,6 +892,11 @@ EXTRA_TEXT = {
     "okta-api-token": {"prefix_text": "OKTA_API_TOKEN=", "suffix_text": ""},
     "sendbird-token": {"prefix_text": "SENDBIRD_API_TOKEN=", "suffix_text": ""},
     "asana-personal-token": {"prefix_text": "ASANA_TOKEN=", "suffix_text": ""},
+    "blynk-device-token": {"prefix_text": "curl \"https://fra1.blynk.cloud/external/api/get?token=", "suffix_text": "&v1\""},
+    "blynk-oauth-client-secret": {"prefix_text": "curl -X POST -u oa2-client-id_Xb7kQ2mN9vR4tY6wZ1pL8sD3fG5hJ0cA:", "suffix_text": " https://fra1.blynk.cloud/oauth2/token"},
+    "thingsboard-device-token": {"prefix_text": "curl -v -X POST https://thingsboard.cloud/api/v1/", "suffix_text": "/telemetry"},
+    "truenas-api-key": {"prefix_text": "{\"id\": \"1\", \"msg\": \"method\", \"method\": \"auth.login_with_api_key\", \"params\": [\"", "suffix_text": "\"]}"},
+    "particle-access-token": {"prefix_text": "curl https://api.particle.io/v1/devices -H \"Authorization: Bearer ", "suffix_text": "\""},
 }
 
 def render():

@@ -59,6 +59,24 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "UseDevelopmentStorage=true",
     // GitHub secret-scanning sample token prefix.
     "secret_scanning_ab85fc6f8d7638cf1c11da812da308d43_",
+    // Google API keys of the Firebase SDKs' test and sample apps (firebase-android-sdk):
+    // published, copied into every fork and sample, and restricted to those test projects.
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567", // secretgate:allow
+    "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs", // secretgate:allow
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM", // secretgate:allow
+    "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU", // secretgate:allow
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0", // secretgate:allow
+    "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A", // secretgate:allow
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c", // secretgate:allow
+    "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4", // secretgate:allow
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY", // secretgate:allow
+    "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM", // secretgate:allow
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ", // secretgate:allow
+    "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g", // secretgate:allow
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU", // secretgate:allow
+    "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw", // secretgate:allow
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE", // secretgate:allow
+    "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY", // secretgate:allow
 ];
 
 /// Why the built-in allowlist passed over a value.
@@ -90,6 +108,34 @@ pub fn check(secret: &[u8]) -> Option<Allowed> {
         return Some(Allowed::TooRegular);
     }
     None
+}
+
+/// What the built-in allowlist makes of a value a rule found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judgement {
+    /// Nothing against it: the rule's own confidence stands.
+    Keep,
+    /// Report it, at low confidence (it warns and does not fail the gate by default).
+    Low,
+    /// Not a secret: drop it.
+    Drop,
+}
+
+/// What becomes of `secret`, found by a rule whose pattern does or does not name the
+/// provider (`names_provider`).
+///
+/// Placeholders (`your_key`, `xxxx`, `<...>`), references (`${...}`) and documented
+/// examples are dropped whatever the rule. A value merely too regular to be random
+/// (`abcdef1234567890...`, `1111...`) is dropped by generic rules, where only a setting's
+/// name says a secret belongs there; but beside the provider's prefix or name the place is
+/// a real key's, and people commit test keys, rotated keys and copied samples of that shape,
+/// so the finding is kept at low confidence: visible, without failing the check.
+pub fn judge(secret: &[u8], names_provider: bool) -> Judgement {
+    match check(secret) {
+        None => Judgement::Keep,
+        Some(Allowed::TooRegular) if names_provider => Judgement::Low,
+        Some(_) => Judgement::Drop,
+    }
 }
 
 /// AWS documents `AKIAIOSFODNN7EXAMPLE` and `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`;
@@ -140,8 +186,43 @@ mod tests {
         assert_eq!(check(b"<your-api-key>"), Some(Allowed::Placeholder));
         assert_eq!(check(b"xxxxxxxxxxxxxxxx"), Some(Allowed::Placeholder));
         assert_eq!(check(b"AKIAIOSFODNN7EXAMPLE"), Some(Allowed::KnownExample));
+        assert_eq!(
+            check(b"AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY"), // secretgate:allow
+            Some(Allowed::KnownExample)
+        );
         assert_eq!(check(b"aaaaaaaaaaaa"), Some(Allowed::TooRegular));
         assert_eq!(check(b"0123456789abcdef"), Some(Allowed::TooRegular));
         assert_eq!(check(b"q8Hw2LkP0zRt5Vx9"), None);
+    }
+
+    #[test]
+    fn regular_values_beside_a_provider_are_kept_at_low_confidence() {
+        let regular = b"abcdef1234567890abcdef1234567890";
+        assert_eq!(check(regular), Some(Allowed::TooRegular));
+        assert_eq!(judge(regular, true), Judgement::Low);
+        assert_eq!(judge(regular, false), Judgement::Drop);
+        assert_eq!(judge(b"1111111111111111", true), Judgement::Low);
+        assert_eq!(judge(b"q8Hw2LkP0zRt5Vx9", true), Judgement::Keep);
+        assert_eq!(judge(b"q8Hw2LkP0zRt5Vx9", false), Judgement::Keep);
+    }
+
+    #[test]
+    fn placeholders_references_and_examples_stay_dropped_beside_a_provider() {
+        for value in [
+            &b"your_api_key_here"[..],
+            b"xxxxxxxxxxxxxxxxxxxxxxxx",
+            b"<RAWG_API_KEY>",
+            b"changeme-1234567890",
+            b"${RAWG_API_KEY}",
+            b"${{ secrets.RAWG_KEY }}",
+            b"AKIAIOSFODNN7EXAMPLE",
+        ] {
+            assert_eq!(
+                judge(value, true),
+                Judgement::Drop,
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
     }
 }

@@ -239,6 +239,7 @@ fn convert(rule: GitleaksRule, note: &mut impl FnMut(&str, String)) -> Option<Ru
         context: None,
         allowlist,
         skip_builtin_allowlist: false,
+        names_provider: false,
         remediation: REMEDIATION.to_string(),
         tags: rule.tags,
         references: Vec::new(),

@@ -409,10 +409,19 @@ impl Engine {
                 return;
             }
         }
-        if rule.allowlist().iter().any(|a| a.is_match(secret)) {
+        let builtin = if rule.skip_builtin_allowlist {
+            allowlist::Judgement::Keep
+        } else {
+            allowlist::judge(secret, rule.names_provider)
+        };
+        if builtin == allowlist::Judgement::Drop {
             return;
         }
-        if !rule.skip_builtin_allowlist && allowlist::check(secret).is_some() {
+        // A rule's allowlist passes over words and identifiers (`^[A-Za-z_-]+$`); filler such
+        // as `abcdefghijklmnop...` is neither, and beside the provider it is reported (low).
+        if builtin != allowlist::Judgement::Low
+            && rule.allowlist().iter().any(|a| a.is_match(secret))
+        {
             return;
         }
         if rule.value_check.is_some() && value_check::judge(secret).is_some() {
@@ -433,6 +442,12 @@ impl Engine {
             Some((_, Outcome::Unverified)) if rule.require_verified => return,
             Some((_, Outcome::Unverified)) => (Validation::Unverified, rule.info.confidence),
             Some((_, Outcome::Rejected)) => return,
+        };
+        // Filler beside the provider's name: reported, but only as a warning.
+        let confidence = if builtin == allowlist::Judgement::Low {
+            Confidence::Low
+        } else {
+            confidence
         };
         out.push(Candidate {
             rule: ri,
@@ -714,6 +729,49 @@ mod tests {
             let b = windowed.scan_content("t", text.as_bytes()).findings;
             assert_eq!(a, b, "{text}");
         }
+    }
+
+    /// A provider-named rule reports a too-regular value at low confidence; the same rule
+    /// without `names_provider` drops it; a random-looking value keeps the rule's confidence.
+    #[test]
+    fn too_regular_values_are_low_only_beside_a_named_provider() {
+        let engine = |names_provider: bool| {
+            let text = format!(
+                "rules:\n  - id: rawg-api-key\n    name: RAWG API key\n    severity: medium\n    \
+                 confidence: medium\n    keywords: [rawg]\n    \
+                 pattern: \"(?i:rawg)[ _a-z]{{0,12}}[ =:]+(?P<secret>[A-Za-z0-9_]{{32}})\"\n    \
+                 names_provider: {names_provider}\n    allowlist: [\"^[A-Za-z_]+$\"]\n    \
+                 remediation: roll it\n    \
+                 examples: [\"rawg_key = 8f3a9c0d1e2b4a5f6c7d8e9f0a1b2c3d\"]\n    \
+                 negative_examples: [\"rawg\"]\n"
+            );
+            let specs = ruleset::parse_rule_file("test.yml", &text).expect("parses");
+            let specs = specs.into_iter().map(|s| ("test".to_string(), s)).collect();
+            Engine::new(ruleset::compile(specs).expect("compiles")).expect("engine")
+        };
+        let confidences = |engine: &Engine, text: &str| -> Vec<Confidence> {
+            engine
+                .scan_content("t", text.as_bytes())
+                .findings
+                .iter()
+                .map(|f| f.confidence)
+                .collect()
+        };
+        let regular = "rawg_key = abcdef1234567890abcdef1234567890";
+        let filler_letters = "rawg_key = abcdefghijklmnopqrstuvwxyzABCDEF";
+        let word = "rawg_key = getRawgKeyFromTheEnvironmentNow_";
+        let random = "rawg_key = 8f3a9c0d1e2b4a5f6c7d8e9f0a1b2c3d";
+        let placeholder = "rawg_key = your_rawg_key_goes_here_00000000";
+        let (named, unnamed) = (engine(true), engine(false));
+        assert_eq!(confidences(&named, regular), [Confidence::Low]);
+        assert_eq!(confidences(&unnamed, regular), []);
+        assert_eq!(confidences(&named, random), [Confidence::Medium]);
+        assert_eq!(confidences(&unnamed, random), [Confidence::Medium]);
+        assert_eq!(confidences(&named, placeholder), []);
+        // The rule's own allowlist (letters only: a word or identifier) yields to filler.
+        assert_eq!(confidences(&named, filler_letters), [Confidence::Low]);
+        assert_eq!(confidences(&unnamed, filler_letters), []);
+        assert_eq!(confidences(&named, word), []);
     }
 
     #[test]

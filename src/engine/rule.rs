@@ -57,6 +57,12 @@ pub struct RuleSpec {
     /// is proof, such as checksummed keys).
     #[serde(default)]
     pub skip_builtin_allowlist: bool,
+    /// The pattern itself names the provider (its prefix, or its name right before the
+    /// value): a value the built-in allowlist finds too regular to be random is reported at
+    /// low confidence instead of dropped (see [`super::allowlist::judge`]), even when the
+    /// rule's own allowlist (words, identifiers) would pass over it.
+    #[serde(default)]
+    pub names_provider: bool,
     /// Judge the value itself (`generic`: a generated-looking literal, not a reference,
     /// path, name, hash or words), for rules that match on a setting's name.
     #[serde(default)]
@@ -138,6 +144,7 @@ pub struct Rule {
     allowlist_patterns: Vec<String>,
     allowlist: std::sync::OnceLock<Vec<Regex>>,
     pub skip_builtin_allowlist: bool,
+    pub names_provider: bool,
     pub value_check: Option<ValueCheck>,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
@@ -419,6 +426,7 @@ impl Rule {
             allowlist_patterns: spec.allowlist,
             allowlist: std::sync::OnceLock::new(),
             skip_builtin_allowlist: spec.skip_builtin_allowlist,
+            names_provider: spec.names_provider,
             value_check: spec.value_check,
             examples: spec.examples,
             negative_examples: spec.negative_examples,
