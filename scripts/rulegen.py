@@ -222,11 +222,6 @@ P("dev-services", "twitch-token", "Twitch OAuth token", "high", ["oauth:"], "oau
 P("dev-services", "google-oauth-client-secret", "Google OAuth client secret", "critical", ["gocspx-"], "GOCSPX-[A-Za-z0-9_\\-]{28}", ["google"])
 P("dev-services", "google-oauth-access-token", "Google OAuth access token", "high", ["ya29."], "ya29\\.[A-Za-z0-9_\\-]{30,1024}", ["google"], entropy=3.8, gen="ya29\\.[A-Za-z0-9]{60}")
 P("dev-services", "facebook-access-token", "Facebook / Meta access token", "high", ["eaacede", "eaab", "eaag"], "EAA(?:CEdEose0cBA|B|G)[A-Za-z0-9]{90,250}", ["facebook"], gen="EAAB[A-Za-z0-9]{120}")
-P("dev-services", "blynk-device-token", "Blynk device auth token in an HTTP API URL", "high", ["blynk.cloud/external/api/"], "[A-Za-z0-9_\\-]{32}", ["blynk"], left="blynk\\.cloud/external/api/[A-Za-z0-9/]*\\?token=", right="(?:[^A-Za-z0-9_\\-]|$)", gen="[A-Za-z0-9]{32}")
-P("dev-services", "blynk-oauth-client-secret", "Blynk OAuth client secret", "high", ["oa2-client-id_"], "[A-Za-z0-9_\\-]{40}", ["blynk"], left="oa2-client-id_[A-Za-z0-9_\\-]{32}(?::|&client_secret=)", right="(?:[^A-Za-z0-9_\\-]|$)", gen="[A-Za-z0-9]{40}")
-P("dev-services", "thingsboard-device-token", "ThingsBoard Cloud device access token in a URL", "high", ["thingsboard.cloud/api/v1/"], "[A-Za-z0-9]{20}", ["thingsboard"], left="thingsboard\\.cloud/api/v1/", right="/")
-P("dev-services", "truenas-api-key", "TrueNAS API key in a login_with_api_key call", "high", ["login_with_api_key"], "[0-9]{1,4}-[A-Za-z0-9]{64}", ["truenas"], left="auth\\.login_with_api_key\"[ \\t\\r\\n]*,[ \\t\\r\\n]*\"params\"[ \\t]*:[ \\t\\r\\n]*\\[[ \\t\\r\\n]*\"", right="\"")
-P("dev-services", "particle-access-token", "Particle access token", "high", ["access_token=", "bearer"], "[A-Za-z0-9]{40}", ["particle"], left="(?:access_token=|[Bb]earer[ \\t]+)", right="(?:[^A-Za-z0-9]|$)", context="api\\.particle\\.io")
 P("observability", "fullstory-api-key", "FullStory API key", "high", ["na1."], "na1\\.[A-Za-z0-9+/]{100}", ["fullstory"], right=EB64)
 P("dev-services", "intra42-client-secret", "42 (Intra) OAuth client secret", "high", ["s-s4t2ud-", "s-s4t2af-"], "s-s4t2(?:ud|af)-[a-f0-9]{64}", ["intra42"])
 P("dev-services", "scrapfly-api-key", "Scrapfly API key", "high", ["scp-live-", "scp-test-"], "scp-(?:live|test)-[a-z0-9]{32}", ["scrapfly"])
@@ -330,7 +325,6 @@ K("api-services", "swiftype-api-key", "Swiftype API key", ["swiftype"], "[A-Za-z
 K("api-services", "instabot-api-key", "Instabot API key", ["instabot"], "[A-Za-z0-9+/]{43}=", ["instabot"], severity="medium", bare=True, entropy=3.8)
 K("api-services", "shipday-api-key", "Shipday API key", ["shipday"], "[A-Za-z0-9.]{11}[A-Za-z0-9]{20}", ["shipday"], severity="medium", bare=True, gen="[A-Za-z0-9]{31}")
 K("api-services", "iexcloud-secret-key", "IEX Cloud secret token", ["iexapis", "iexcloud"], "sk_[a-z0-9]{32}", ["iexcloud"], severity="medium", bare=True)
-K("dev-services", "sonarqube-login-token", "SonarQube token in sonar.login / sonar.token", ["sonar.login", "sonar.token"], "[a-f0-9]{40}", ["sonarqube"], bare=True)
 
 # API services known only by their name beside the key: "<id> <names|...> <shape:length>,... [ctx]".
 # Shapes: hex, alnum, alnum_ (with _), alnum- (with -), alnum_- (both), uuid. The name may stand
@@ -892,11 +886,6 @@ EXTRA_TEXT = {
     "okta-api-token": {"prefix_text": "OKTA_API_TOKEN=", "suffix_text": ""},
     "sendbird-token": {"prefix_text": "SENDBIRD_API_TOKEN=", "suffix_text": ""},
     "asana-personal-token": {"prefix_text": "ASANA_TOKEN=", "suffix_text": ""},
-    "blynk-device-token": {"prefix_text": "curl \"https://fra1.blynk.cloud/external/api/get?token=", "suffix_text": "&v1\""},
-    "blynk-oauth-client-secret": {"prefix_text": "curl -X POST -u oa2-client-id_Xb7kQ2mN9vR4tY6wZ1pL8sD3fG5hJ0cA:", "suffix_text": " https://fra1.blynk.cloud/oauth2/token"},
-    "thingsboard-device-token": {"prefix_text": "curl -v -X POST https://thingsboard.cloud/api/v1/", "suffix_text": "/telemetry"},
-    "truenas-api-key": {"prefix_text": "{\"id\": \"1\", \"msg\": \"method\", \"method\": \"auth.login_with_api_key\", \"params\": [\"", "suffix_text": "\"]}"},
-    "particle-access-token": {"prefix_text": "curl https://api.particle.io/v1/devices -H \"Authorization: Bearer ", "suffix_text": "\""},
 }
 
 def render():
