@@ -66,7 +66,8 @@ pub struct HistoryBlob {
 /// What a walk leaves once every blob is handed over.
 #[derive(Debug, Default)]
 pub struct HistoryWalked {
-    /// The repository's top level, which paths are relative to.
+    /// The repository's top level, which paths are relative to (a bare repository's git
+    /// directory).
     pub root: PathBuf,
     pub commits: u64,
     /// Distinct blobs handed over.
@@ -93,7 +94,7 @@ pub fn history_each(
     options: &HistoryOptions,
     sink: &(dyn Fn(HistoryBlob) + Sync),
 ) -> Result<HistoryWalked, ChangesetError> {
-    let git = Git::open(dir)?;
+    let git = Git::open_repository(dir)?;
     let mut revisions = Vec::new();
     match &options.branch {
         Some(branch) => revisions.push(git.commit(branch)?),
@@ -217,7 +218,7 @@ pub fn history_each(
 /// The repository as SARIF's `versionControlProvenance` names it: the `origin` remote's
 /// URL without any user name or token in it, else the top-level directory as a `file:` URL.
 pub fn repository_uri(dir: &Path) -> Option<String> {
-    let git = Git::open(dir).ok()?;
+    let git = Git::open_repository(dir).ok()?;
     let remote = git
         .output(&["config", "--get", "remote.origin.url"])
         .ok()
