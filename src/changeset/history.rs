@@ -21,7 +21,7 @@
 //! commits one `branch` reaches, minus those `since` reaches. A shallow clone walks what it
 //! has, and says so: its oldest commits then look like roots that add their whole tree.
 
-use super::git::{path_from_bytes, Git};
+use super::git::{path_from_bytes, Git, Streaming};
 use super::{ChangedFile, ChangesetError, LineFilter, PathFilter, Source};
 use crate::findings::{Author, Provenance, Warning};
 use std::collections::HashSet;
@@ -46,6 +46,9 @@ pub struct HistoryOptions<'a> {
     pub threads: Option<usize>,
     /// Counters a progress display may read while the walk runs.
     pub progress: Option<&'a HistoryProgress>,
+    /// Read blobs through `git cat-file --batch` even where the object store can be read
+    /// in-process (to compare the two, or to work around a store gitoxide cannot read).
+    pub git_cat_file: bool,
 }
 
 /// Running totals of a walk, updated as it goes.
@@ -92,7 +95,7 @@ pub fn history_each(
     dir: &Path,
     filter: &PathFilter,
     options: &HistoryOptions,
-    sink: &(dyn Fn(HistoryBlob) + Sync),
+    sink: &(dyn Fn(&HistoryBlob) + Sync),
 ) -> Result<HistoryWalked, ChangesetError> {
     let git = Git::open_repository(dir)?;
     let mut revisions = Vec::new();
@@ -123,66 +126,58 @@ pub fn history_each(
     ];
     args.extend(revisions.iter().map(String::as_str));
     args.push("--");
+    let objects = if options.git_cat_file {
+        None
+    } else {
+        open_objects(&git)
+    };
     let mut log = git.stream(&args, false)?;
-    // `--buffer`: answers leave git in blocks rather than one write (and one wake-up of
-    // the reader) per blob. What git holds back is flushed when its input ends, and the
-    // lister never waits on the reader, so nobody waits for an answer git is keeping.
-    let mut cat = match git.stream(&["cat-file", "--batch", "--buffer"], true) {
-        Ok(cat) => cat,
-        Err(e) => {
-            log.kill();
-            return Err(e);
-        }
-    };
-    let (Some(log_out), Some(cat_in), Some(cat_out)) = (log.stdout(), cat.stdin(), cat.stdout())
-    else {
+    let Some(log_out) = log.stdout() else {
         log.kill();
-        cat.kill();
-        return Err(ChangesetError::GitFailed {
-            command: "git log | git cat-file --batch".into(),
-            stderr: "no pipes to git".into(),
-        });
+        return Err(pipe_error("git log", "no pipe from git".into()));
     };
-
     let workers = options
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
-    // Unbounded, yet bounded in practice: a request waits here only while its id or its
-    // answer sits in a pipe or in git's buffers, all of fixed size.
-    let (request_tx, request_rx) = channel::<Request>();
-    let blob_rx = Mutex::new(blob_rx);
-    let walk = Walk {
-        filter,
-        options,
-        blobs: blob_tx.clone(),
-    };
-
-    // The queue to the workers closes when the lister and the reader, its only senders,
-    // are done.
-    let (listed, read) = std::thread::scope(|scope| {
-        let lister = scope.spawn(move || walk.list(log_out, cat_in, request_tx));
-        let reader = {
-            let blobs = blob_tx;
-            scope.spawn(move || read_blobs(cat_out, request_rx, &blobs, options.max_blob_size))
-        };
-        for _ in 0..workers {
-            scope.spawn(|| work(&blob_rx, sink, options.progress));
+    let walk = Walk { filter, options };
+    let (listed, warnings, cat) = match objects {
+        Some(objects) => {
+            let (listed, read) = walk_reading_in_process(
+                &walk,
+                log_out,
+                objects,
+                workers,
+                options.max_blob_size,
+                sink,
+            );
+            (listed, read, None)
         }
-        (
-            lister
-                .join()
-                .unwrap_or_else(|_| Err("the history walk stopped".into())),
-            reader
-                .join()
-                .unwrap_or_else(|_| Err("reading blobs stopped".into())),
-        )
-    });
+        None => {
+            let mut cat = match git.stream(&["cat-file", "--batch", "--buffer"], true) {
+                Ok(cat) => cat,
+                Err(e) => {
+                    log.kill();
+                    return Err(e);
+                }
+            };
+            let (Some(cat_in), Some(cat_out)) = (cat.stdin(), cat.stdout()) else {
+                log.kill();
+                cat.kill();
+                return Err(pipe_error("git cat-file --batch", "no pipes to git".into()));
+            };
+            let (listed, read) =
+                walk_reading_through_git(&walk, log_out, cat_in, cat_out, workers, sink);
+            (listed, read, Some(cat))
+        }
+    };
 
     // git's own complaint (a broken repository) says more than the closed pipe it leaves;
     // but when our side stopped first, git only saw its pipe close.
-    let (git_said_why, git_failed) = match log.finish().and(cat.finish()) {
+    let finished = log
+        .finish()
+        .and_then(|()| cat.map_or(Ok(()), Streaming::finish));
+    let (git_said_why, git_failed) = match finished {
         Err(ChangesetError::GitFailed { command, stderr }) if !stderr.is_empty() => {
             (Some(ChangesetError::GitFailed { command, stderr }), None)
         }
@@ -191,8 +186,8 @@ pub fn history_each(
     if let Some(err) = git_said_why {
         return Err(err);
     }
-    let listed = listed.map_err(|why| pipe_error("git log", why))?;
-    let mut warnings = read.map_err(|why| pipe_error("git cat-file --batch", why))?;
+    let listed = listed?;
+    let mut warnings = warnings?;
     if let Some(err) = git_failed {
         return Err(err);
     }
@@ -268,23 +263,32 @@ struct Listed {
 struct Walk<'a> {
     filter: &'a PathFilter,
     options: &'a HistoryOptions<'a>,
-    blobs: SyncSender<Vec<HistoryBlob>>,
 }
 
 /// A blob id as bytes (SHA-1 or SHA-256), for the set of blobs seen.
 type BlobKey = Box<[u8]>;
 
+/// A blob the walk found first: its id (hex, as git wrote it), where and when it came in,
+/// and whether its content is to be read at all.
+struct Wanted<'a> {
+    id: &'a [u8],
+    path: String,
+    provenance: Provenance,
+    read: bool,
+}
+
+/// Where the walk hands the blobs it finds.
+trait Feed {
+    fn want(&mut self, wanted: Wanted) -> Result<(), String>;
+    /// Hands over what is still held; the warnings of blobs that could not be read.
+    fn finish(self) -> Result<Vec<Warning>, String>;
+}
+
 impl Walk<'_> {
-    /// Reads `git log`, asks `git cat-file` for each blob not seen before, and tells the
-    /// reader which path and commit each answer belongs to.
-    fn list(
-        &self,
-        log: impl Read,
-        cat_in: impl Write,
-        requests: Sender<Request>,
-    ) -> Result<Listed, String> {
+    /// Reads `git log` and hands each blob not seen before to `feed`, with the path and
+    /// commit that brought it.
+    fn list(&self, log: impl Read, mut feed: impl Feed) -> Result<(Listed, Vec<Warning>), String> {
         let mut log = BufReader::with_capacity(1 << 16, log);
-        let mut cat_in = BufWriter::with_capacity(1 << 16, cat_in);
         let mut seen: HashSet<BlobKey> = HashSet::new();
         let mut listed = Listed {
             commits: 0,
@@ -336,35 +340,261 @@ impl Walk<'_> {
                     continue;
                 }
                 listed.blobs += 1;
-                let provenance = commit.clone();
-                if (self.options.skip_content)(&name) {
-                    let file = blob_file(name, Source::Bytes(Vec::new()));
-                    if self
-                        .blobs
-                        .send(vec![HistoryBlob { file, provenance }])
-                        .is_err()
-                    {
-                        return Err("the scan stopped taking blobs".into());
-                    }
-                    continue;
-                }
-                let request = Request {
+                let read = !(self.options.skip_content)(&name);
+                feed.want(Wanted {
+                    id: blob,
                     path: name,
-                    provenance,
-                };
-                // Queued before the id is written: the reader pops one per answer.
-                requests
-                    .send(request)
-                    .map_err(|_| "reading blobs stopped".to_string())?;
-                cat_in
-                    .write_all(blob)
-                    .and_then(|()| cat_in.write_all(b"\n"))
-                    .map_err(|e| format!("writing to git: {e}"))?;
+                    provenance: commit.clone(),
+                    read,
+                })?;
             }
             // Anything else (an empty field between records) carries nothing.
         }
-        cat_in.flush().map_err(|e| format!("writing to git: {e}"))?;
-        Ok(listed)
+        let warnings = feed.finish()?;
+        Ok((listed, warnings))
+    }
+}
+
+/// Runs the walk with blobs read through one `git cat-file --batch`: the lister writes ids
+/// to git, a reader thread takes git's answers and queues them for the workers.
+fn walk_reading_through_git(
+    walk: &Walk,
+    log_out: impl Read + Send,
+    cat_in: impl Write + Send,
+    cat_out: impl Read + Send,
+    workers: usize,
+    sink: &(dyn Fn(&HistoryBlob) + Sync),
+) -> (
+    Result<Listed, ChangesetError>,
+    Result<Vec<Warning>, ChangesetError>,
+) {
+    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
+    // Unbounded, yet bounded in practice: a request waits here only while its id or its
+    // answer sits in a pipe or in git's buffers, all of fixed size.
+    let (request_tx, request_rx) = channel::<Request>();
+    let blob_rx = Mutex::new(blob_rx);
+    let max_size = walk.options.max_blob_size;
+    let progress = walk.options.progress;
+    let feed = CatFileFeed {
+        cat_in: BufWriter::with_capacity(1 << 16, cat_in),
+        requests: request_tx,
+        blobs: blob_tx.clone(),
+    };
+    // The queue to the workers closes when the lister and the reader, its only senders,
+    // are done.
+    let (listed, read) = std::thread::scope(|scope| {
+        let lister = scope.spawn(move || walk.list(log_out, feed));
+        let reader = {
+            let blobs = blob_tx;
+            scope.spawn(move || read_blobs(cat_out, request_rx, &blobs, max_size))
+        };
+        for _ in 0..workers {
+            scope.spawn(|| work(&blob_rx, sink, progress));
+        }
+        (
+            lister
+                .join()
+                .unwrap_or_else(|_| Err("the history walk stopped".into())),
+            reader
+                .join()
+                .unwrap_or_else(|_| Err("reading blobs stopped".into())),
+        )
+    });
+    let read = read.map_err(|why| pipe_error("git cat-file --batch", why));
+    let listed = listed
+        .map(|(listed, _)| listed)
+        .map_err(|why| pipe_error("git log", why));
+    (listed, read)
+}
+
+/// Hands blobs to `git cat-file --batch` and tells the reader whose answer comes next;
+/// blobs not to be read go straight to the workers.
+struct CatFileFeed<W: Write> {
+    cat_in: BufWriter<W>,
+    requests: Sender<Request>,
+    blobs: SyncSender<Vec<HistoryBlob>>,
+}
+
+impl<W: Write> Feed for CatFileFeed<W> {
+    fn want(&mut self, wanted: Wanted) -> Result<(), String> {
+        if !wanted.read {
+            let file = blob_file(wanted.path, Source::Bytes(Vec::new()));
+            let provenance = wanted.provenance;
+            return self
+                .blobs
+                .send(vec![HistoryBlob { file, provenance }])
+                .map_err(|_| "the scan stopped taking blobs".to_string());
+        }
+        let request = Request {
+            path: wanted.path,
+            provenance: wanted.provenance,
+        };
+        // Queued before the id is written: the reader pops one per answer.
+        self.requests
+            .send(request)
+            .map_err(|_| "reading blobs stopped".to_string())?;
+        self.cat_in
+            .write_all(wanted.id)
+            .and_then(|()| self.cat_in.write_all(b"\n"))
+            .map_err(|e| format!("writing to git: {e}"))
+    }
+
+    fn finish(mut self) -> Result<Vec<Warning>, String> {
+        self.cat_in
+            .flush()
+            .map_err(|e| format!("writing to git: {e}"))?;
+        // Blobs git lacks are the reader's to report.
+        Ok(Vec::new())
+    }
+}
+
+/// The object store of a SHA-1 repository, opened for reading in-process; `None` when it
+/// cannot be (another hash, a layout gitoxide does not read), and git reads the blobs.
+fn open_objects(git: &Git) -> Option<gix_odb::HandleArc> {
+    let out = git
+        .output(&["rev-parse", "--show-object-format", "--git-path", "objects"])
+        .ok()?;
+    let mut lines = out.split(|&b| b == b'\n');
+    if lines.next()? != b"sha1" {
+        return None;
+    }
+    // Relative to where git ran, the top level; absolute when GIT_DIR or
+    // GIT_OBJECT_DIRECTORY point elsewhere.
+    let objects = git.top().join(path_from_bytes(lines.next()?));
+    gix_odb::at(objects).ok()?.into_arc().ok()
+}
+
+/// Each walk's cache of decoded delta bases: most of history is deltas on deltas, and
+/// the walk's order (a file's versions one after another) keeps the bases it needs warm.
+const BASE_CACHE_BYTES: usize = 32 << 20;
+
+/// Reads each wanted blob from the object store as the walk finds it (on the lister's
+/// thread, in the walk's order, which is what the cache of delta bases serves best) and
+/// queues batches for the workers. No blob crosses a pipe or another process.
+struct InProcessFeed {
+    store: gix_odb::HandleArc,
+    blobs: SyncSender<Vec<HistoryBlob>>,
+    max_size: u64,
+    batch: Vec<HistoryBlob>,
+    batch_bytes: usize,
+    warnings: Vec<Warning>,
+}
+
+impl InProcessFeed {
+    /// The blob's content, its size when over the limit, or `None` when the store lacks it.
+    fn read(&self, id: &gix_hash::oid) -> Result<Option<Source>, String> {
+        use gix_object::Find as _;
+        use gix_odb::Header as _;
+        let failed = |e| format!("reading blob {id} from the object store: {e}");
+        // The size first: a blob over the limit is never inflated into memory.
+        let size = match self.store.try_header(id).map_err(failed)? {
+            None => return Ok(None),
+            Some(header) => header.size(),
+        };
+        if size > self.max_size {
+            return Ok(Some(Source::TooLarge(size)));
+        }
+        let mut content = Vec::new();
+        match self.store.try_find(id, &mut content).map_err(failed)? {
+            None => Ok(None),
+            Some(data) => {
+                // gitoxide decodes into the buffer it is given, from its start.
+                let len = data.data.len();
+                content.truncate(len);
+                Ok(Some(Source::Bytes(content)))
+            }
+        }
+    }
+}
+
+impl Feed for InProcessFeed {
+    fn want(&mut self, wanted: Wanted) -> Result<(), String> {
+        let source = if wanted.read {
+            let id = gix_hash::ObjectId::from_hex(wanted.id)
+                .map_err(|e| format!("git log gave an object id gitoxide cannot read: {e}"))?;
+            match self.read(&id)? {
+                Some(source) => source,
+                None => {
+                    self.warnings.push(Warning {
+                        path: format!("{}:{}", wanted.provenance.short_commit(), wanted.path),
+                        message: "skipped: the blob is missing from this clone".into(),
+                    });
+                    return Ok(());
+                }
+            }
+        } else {
+            Source::Bytes(Vec::new())
+        };
+        if let Source::Bytes(b) = &source {
+            self.batch_bytes += b.len();
+        }
+        self.batch.push(HistoryBlob {
+            file: blob_file(wanted.path, source),
+            provenance: wanted.provenance,
+        });
+        if self.batch_bytes >= BATCH_BYTES || self.batch.len() >= BATCH_BLOBS {
+            self.batch_bytes = 0;
+            let batch = std::mem::take(&mut self.batch);
+            self.blobs
+                .send(batch)
+                .map_err(|_| "the scan stopped taking blobs".to_string())?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<Warning>, String> {
+        if !self.batch.is_empty() && self.blobs.send(self.batch).is_err() {
+            return Err("the scan stopped taking blobs".into());
+        }
+        Ok(self.warnings)
+    }
+}
+
+/// Runs the walk with blobs read from the object store in-process.
+fn walk_reading_in_process(
+    walk: &Walk,
+    log_out: impl Read + Send,
+    objects: gix_odb::HandleArc,
+    workers: usize,
+    max_size: u64,
+    sink: &(dyn Fn(&HistoryBlob) + Sync),
+) -> (
+    Result<Listed, ChangesetError>,
+    Result<Vec<Warning>, ChangesetError>,
+) {
+    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
+    let blob_rx = Mutex::new(blob_rx);
+    let progress = walk.options.progress;
+    let mut store = objects;
+    store.set_pack_cache(|| {
+        Box::new(gix_pack::cache::lru::MemoryCappedHashmap::new(
+            BASE_CACHE_BYTES,
+        ))
+    });
+    let feed = InProcessFeed {
+        store,
+        blobs: blob_tx,
+        max_size,
+        batch: Vec::new(),
+        batch_bytes: 0,
+        warnings: Vec::new(),
+    };
+    // The queue to the workers closes when the lister, its only sender, is done.
+    let listed = std::thread::scope(|scope| {
+        let lister = scope.spawn(move || walk.list(log_out, feed));
+        for _ in 0..workers {
+            scope.spawn(|| work(&blob_rx, sink, progress));
+        }
+        lister
+            .join()
+            .unwrap_or_else(|_| Err("the history walk stopped".into()))
+    });
+    match listed {
+        Ok((listed, warnings)) => (Ok(listed), Ok(warnings)),
+        Err(why) => (
+            Err(pipe_error("git log, reading blobs in-process", why.clone())),
+            Err(pipe_error("reading blobs in-process", why)),
+        ),
     }
 }
 
@@ -508,7 +738,7 @@ fn read_blobs(
 /// A worker: scans queued batches of blobs until the queue closes.
 fn work(
     queue: &Mutex<Receiver<Vec<HistoryBlob>>>,
-    sink: &(dyn Fn(HistoryBlob) + Sync),
+    sink: &(dyn Fn(&HistoryBlob) + Sync),
     progress: Option<&HistoryProgress>,
 ) {
     loop {
@@ -523,7 +753,7 @@ fn work(
                 progress.blobs.fetch_add(1, Ordering::Relaxed);
                 progress.bytes.fetch_add(bytes, Ordering::Relaxed);
             }
-            sink(blob);
+            sink(&blob);
         }
     }
 }
