@@ -88,6 +88,11 @@ const QUEUE_PER_WORKER: usize = 2;
 /// most blobs are small, and handing each over alone costs more in wake-ups than its scan.
 const BATCH_BYTES: usize = 256 << 10;
 const BATCH_BLOBS: usize = 64;
+/// Blob buffers go back from the workers to the reader, up to this many, each of at most
+/// [`SPARE_BUFFER_BYTES`]: allocating, zeroing and growing a fresh buffer for every blob
+/// costs more than a tenth of the reading. Bounded, so at most 64 MiB stay spare.
+const SPARE_BUFFERS: usize = 64;
+const SPARE_BUFFER_BYTES: usize = 1 << 20;
 
 /// Walks the history of the repository containing `dir` and hands each new blob to `sink`,
 /// on worker threads, in no particular order.
@@ -265,8 +270,15 @@ struct Walk<'a> {
     options: &'a HistoryOptions<'a>,
 }
 
-/// A blob id as bytes (SHA-1 or SHA-256), for the set of blobs seen.
-type BlobKey = Box<[u8]>;
+/// A blob id as bytes (SHA-1 or SHA-256, zero-padded), for the set of blobs seen.
+type BlobKey = [u8; 32];
+
+fn blob_key(hex_id: &[u8]) -> Option<BlobKey> {
+    let mut key = [0; 32];
+    let bytes = key.get_mut(..hex_id.len() / 2)?;
+    hex::decode_to_slice(hex_id, bytes).ok()?;
+    Some(key)
+}
 
 /// A blob the walk found first: its id (hex, as git wrote it), where and when it came in,
 /// and whether its content is to be read at all.
@@ -329,16 +341,18 @@ impl Walk<'_> {
                 let Some(blob) = entry.new_file_blob() else {
                     continue;
                 };
+                let Some(key) = blob_key(blob) else {
+                    return Err("git log gave an object id that is not hex".into());
+                };
+                // Most entries name a blob seen before: no path text for those.
+                if seen.contains(&key) {
+                    continue;
+                }
                 let name = path_text(&path);
                 if self.filter.excludes(&name) {
                     continue;
                 }
-                let Ok(key) = hex::decode(blob) else {
-                    return Err("git log gave an object id that is not hex".into());
-                };
-                if !seen.insert(key.into_boxed_slice()) {
-                    continue;
-                }
+                seen.insert(key);
                 listed.blobs += 1;
                 let read = !(self.options.skip_content)(&name);
                 feed.want(Wanted {
@@ -373,6 +387,7 @@ fn walk_reading_through_git(
     // answer sits in a pipe or in git's buffers, all of fixed size.
     let (request_tx, request_rx) = channel::<Request>();
     let blob_rx = Mutex::new(blob_rx);
+    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(SPARE_BUFFERS);
     let max_size = walk.options.max_blob_size;
     let progress = walk.options.progress;
     let feed = CatFileFeed {
@@ -386,10 +401,10 @@ fn walk_reading_through_git(
         let lister = scope.spawn(move || walk.list(log_out, feed));
         let reader = {
             let blobs = blob_tx;
-            scope.spawn(move || read_blobs(cat_out, request_rx, &blobs, max_size))
+            scope.spawn(move || read_blobs(cat_out, request_rx, &blobs, &spare_rx, max_size))
         };
         for _ in 0..workers {
-            scope.spawn(|| work(&blob_rx, sink, progress));
+            scope.spawn(|| work(&blob_rx, sink, progress, &spare_tx));
         }
         (
             lister
@@ -473,6 +488,8 @@ const BASE_CACHE_BYTES: usize = 32 << 20;
 /// queues batches for the workers. No blob crosses a pipe or another process.
 struct InProcessFeed {
     store: gix_odb::HandleArc,
+    /// Buffers the workers are done with.
+    spare: Receiver<Vec<u8>>,
     blobs: SyncSender<Vec<HistoryBlob>>,
     max_size: u64,
     batch: Vec<HistoryBlob>,
@@ -494,7 +511,9 @@ impl InProcessFeed {
         if size > self.max_size {
             return Ok(Some(Source::TooLarge(size)));
         }
-        let mut content = Vec::new();
+        // A used buffer as it is: gitoxide sizes it to the blob, and overwrites what it
+        // keeps rather than zeroing it first.
+        let mut content = self.spare.try_recv().unwrap_or_default();
         match self.store.try_find(id, &mut content).map_err(failed)? {
             None => Ok(None),
             Some(data) => {
@@ -571,8 +590,10 @@ fn walk_reading_in_process(
             BASE_CACHE_BYTES,
         ))
     });
+    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(SPARE_BUFFERS);
     let feed = InProcessFeed {
         store,
+        spare: spare_rx,
         blobs: blob_tx,
         max_size,
         batch: Vec::new(),
@@ -583,7 +604,7 @@ fn walk_reading_in_process(
     let listed = std::thread::scope(|scope| {
         let lister = scope.spawn(move || walk.list(log_out, feed));
         for _ in 0..workers {
-            scope.spawn(|| work(&blob_rx, sink, progress));
+            scope.spawn(|| work(&blob_rx, sink, progress, &spare_tx));
         }
         lister
             .join()
@@ -667,6 +688,7 @@ fn read_blobs(
     cat_out: impl Read,
     requests: Receiver<Request>,
     blobs: &SyncSender<Vec<HistoryBlob>>,
+    spare: &Receiver<Vec<u8>>,
     max_size: u64,
 ) -> Result<Vec<Warning>, String> {
     // Small: content past what is buffered is read straight into the blob's own buffer.
@@ -694,7 +716,9 @@ fn read_blobs(
                     Source::TooLarge(size)
                 } else {
                     // Read into spare capacity: no zeroing of what the read overwrites.
-                    let mut content = Vec::with_capacity(size as usize + 1);
+                    let mut content = spare.try_recv().unwrap_or_default();
+                    content.clear();
+                    content.reserve(size as usize + 1);
                     (&mut out)
                         .take(size + 1)
                         .read_to_end(&mut content)
@@ -740,6 +764,7 @@ fn work(
     queue: &Mutex<Receiver<Vec<HistoryBlob>>>,
     sink: &(dyn Fn(&HistoryBlob) + Sync),
     progress: Option<&HistoryProgress>,
+    spare: &SyncSender<Vec<u8>>,
 ) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
@@ -754,6 +779,12 @@ fn work(
                 progress.bytes.fetch_add(bytes, Ordering::Relaxed);
             }
             sink(&blob);
+            if let Source::Bytes(buffer) = blob.file.source {
+                // Back to the reader when there is room; else freed.
+                if (1..=SPARE_BUFFER_BYTES).contains(&buffer.capacity()) {
+                    let _ = spare.try_send(buffer);
+                }
+            }
         }
     }
 }
@@ -808,6 +839,18 @@ mod tests {
             "ssh://github.com/o/r.git"
         );
         assert_eq!(without_credentials("/srv/repo.git"), "file:///srv/repo.git");
+    }
+
+    #[test]
+    fn blob_keys_take_either_hash_and_refuse_what_is_not_hex() {
+        let sha1 = "0123456789abcdef0123456789abcdef01234567";
+        let sha256 = "ab".repeat(32);
+        assert_eq!(blob_key(sha1.as_bytes()).map(|k| k[19]), Some(0x67));
+        assert_eq!(blob_key(sha256.as_bytes()).map(|k| k[31]), Some(0xab));
+        assert_ne!(blob_key(sha1.as_bytes()), blob_key(&sha1.as_bytes()[..38]));
+        assert_eq!(blob_key(b"xyz0"), None);
+        assert_eq!(blob_key(b"abc"), None);
+        assert_eq!(blob_key("ab".repeat(33).as_bytes()), None);
     }
 
     #[test]
