@@ -479,97 +479,71 @@ fn open_objects(git: &Git) -> Option<gix_odb::HandleArc> {
     gix_odb::at(objects).ok()?.into_arc().ok()
 }
 
-/// Each walk's cache of decoded delta bases: most of history is deltas on deltas, and
-/// the walk's order (a file's versions one after another) keeps the bases it needs warm.
+/// Each reader's cache of decoded delta bases: most of history is deltas on deltas, and a
+/// file's versions, read one after another, keep the bases they need warm.
 const BASE_CACHE_BYTES: usize = 32 << 20;
+/// Blobs per job handed to an in-process reader.
+const JOB_BLOBS: usize = 32;
 
-/// Reads each wanted blob from the object store as the walk finds it (on the lister's
-/// thread, in the walk's order, which is what the cache of delta bases serves best) and
-/// queues batches for the workers. No blob crosses a pipe or another process.
-struct InProcessFeed {
-    store: gix_odb::HandleArc,
-    /// Buffers the workers are done with.
-    spare: Receiver<Vec<u8>>,
-    blobs: SyncSender<Vec<HistoryBlob>>,
-    max_size: u64,
-    batch: Vec<HistoryBlob>,
-    batch_bytes: usize,
-    warnings: Vec<Warning>,
+/// A blob for an in-process reader to read and scan.
+struct Job {
+    id: gix_hash::ObjectId,
+    path: String,
+    provenance: Provenance,
+    read: bool,
 }
 
-impl InProcessFeed {
-    /// The blob's content, its size when over the limit, or `None` when the store lacks it.
-    fn read(&self, id: &gix_hash::oid) -> Result<Option<Source>, String> {
-        use gix_object::Find as _;
-        use gix_odb::Header as _;
-        let failed = |e| format!("reading blob {id} from the object store: {e}");
-        // The size first: a blob over the limit is never inflated into memory.
-        let size = match self.store.try_header(id).map_err(failed)? {
-            None => return Ok(None),
-            Some(header) => header.size(),
-        };
-        if size > self.max_size {
-            return Ok(Some(Source::TooLarge(size)));
-        }
-        // A used buffer as it is: gitoxide sizes it to the blob, and overwrites what it
-        // keeps rather than zeroing it first.
-        let mut content = self.spare.try_recv().unwrap_or_default();
-        match self.store.try_find(id, &mut content).map_err(failed)? {
-            None => Ok(None),
-            Some(data) => {
-                // gitoxide decodes into the buffer it is given, from its start.
-                let len = data.data.len();
-                content.truncate(len);
-                Ok(Some(Source::Bytes(content)))
-            }
-        }
-    }
+/// Shares the walk's blobs among the readers by path: every version of a file goes to the
+/// same reader, so the delta bases its cache holds serve the next version too, and no two
+/// readers inflate the same bases.
+struct InProcessFeed {
+    readers: Vec<SyncSender<Vec<Job>>>,
+    batches: Vec<Vec<Job>>,
 }
 
 impl Feed for InProcessFeed {
     fn want(&mut self, wanted: Wanted) -> Result<(), String> {
-        let source = if wanted.read {
-            let id = gix_hash::ObjectId::from_hex(wanted.id)
-                .map_err(|e| format!("git log gave an object id gitoxide cannot read: {e}"))?;
-            match self.read(&id)? {
-                Some(source) => source,
-                None => {
-                    self.warnings.push(Warning {
-                        path: format!("{}:{}", wanted.provenance.short_commit(), wanted.path),
-                        message: "skipped: the blob is missing from this clone".into(),
-                    });
-                    return Ok(());
-                }
-            }
-        } else {
-            Source::Bytes(Vec::new())
-        };
-        if let Source::Bytes(b) = &source {
-            self.batch_bytes += b.len();
-        }
-        self.batch.push(HistoryBlob {
-            file: blob_file(wanted.path, source),
+        let id = gix_hash::ObjectId::from_hex(wanted.id)
+            .map_err(|e| format!("git log gave an object id gitoxide cannot read: {e}"))?;
+        let reader = reader_for(&wanted.path, self.readers.len());
+        let batch = &mut self.batches[reader];
+        batch.push(Job {
+            id,
+            path: wanted.path,
             provenance: wanted.provenance,
+            read: wanted.read,
         });
-        if self.batch_bytes >= BATCH_BYTES || self.batch.len() >= BATCH_BLOBS {
-            self.batch_bytes = 0;
-            let batch = std::mem::take(&mut self.batch);
-            self.blobs
-                .send(batch)
+        if batch.len() >= JOB_BLOBS {
+            let jobs = std::mem::replace(batch, Vec::with_capacity(JOB_BLOBS));
+            self.readers[reader]
+                .send(jobs)
                 .map_err(|_| "the scan stopped taking blobs".to_string())?;
         }
         Ok(())
     }
 
     fn finish(self) -> Result<Vec<Warning>, String> {
-        if !self.batch.is_empty() && self.blobs.send(self.batch).is_err() {
-            return Err("the scan stopped taking blobs".into());
+        for (reader, jobs) in self.readers.iter().zip(self.batches) {
+            if !jobs.is_empty() && reader.send(jobs).is_err() {
+                return Err("the scan stopped taking blobs".into());
+            }
         }
-        Ok(self.warnings)
+        // Blobs the store lacks are the readers' to report.
+        Ok(Vec::new())
     }
 }
 
-/// Runs the walk with blobs read from the object store in-process.
+/// Which of `readers` takes the versions of `path`: FNV-1a of the path, stable and cheap.
+fn reader_for(path: &str, readers: usize) -> usize {
+    let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % readers.max(1) as u64) as usize
+}
+
+/// Runs the walk with blobs read from the object store in-process, by worker threads that
+/// each read and scan their share: no blob crosses a pipe, a process or another thread,
+/// and inflating runs on every core.
 fn walk_reading_in_process(
     walk: &Walk,
     log_out: impl Read + Send,
@@ -581,41 +555,141 @@ fn walk_reading_in_process(
     Result<Listed, ChangesetError>,
     Result<Vec<Warning>, ChangesetError>,
 ) {
-    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
-    let blob_rx = Mutex::new(blob_rx);
     let progress = walk.options.progress;
-    let mut store = objects;
-    store.set_pack_cache(|| {
-        Box::new(gix_pack::cache::lru::MemoryCappedHashmap::new(
-            BASE_CACHE_BYTES,
-        ))
-    });
-    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(SPARE_BUFFERS);
+    let mut senders = Vec::with_capacity(workers);
+    let mut queues = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (tx, rx) = sync_channel::<Vec<Job>>(QUEUE_PER_WORKER * 2);
+        senders.push(tx);
+        queues.push(rx);
+    }
     let feed = InProcessFeed {
-        store,
-        spare: spare_rx,
-        blobs: blob_tx,
-        max_size,
-        batch: Vec::new(),
-        batch_bytes: 0,
-        warnings: Vec::new(),
+        batches: (0..workers)
+            .map(|_| Vec::with_capacity(JOB_BLOBS))
+            .collect(),
+        readers: senders,
     };
-    // The queue to the workers closes when the lister, its only sender, is done.
-    let listed = std::thread::scope(|scope| {
+    let (listed, read) = std::thread::scope(|scope| {
         let lister = scope.spawn(move || walk.list(log_out, feed));
-        for _ in 0..workers {
-            scope.spawn(|| work(&blob_rx, sink, progress, &spare_tx));
-        }
-        lister
+        let readers: Vec<_> = queues
+            .into_iter()
+            .map(|queue| {
+                let mut store = objects.clone();
+                store.set_pack_cache(|| {
+                    Box::new(gix_pack::cache::lru::MemoryCappedHashmap::new(
+                        BASE_CACHE_BYTES,
+                    ))
+                });
+                scope.spawn(move || read_and_scan(&queue, &store, max_size, sink, progress))
+            })
+            .collect();
+        // The lister first: when it stops early it drops the queues, which ends the readers.
+        let listed = lister
             .join()
-            .unwrap_or_else(|_| Err("the history walk stopped".into()))
+            .unwrap_or_else(|_| Err("the history walk stopped".into()));
+        let mut read = Ok(Vec::new());
+        for reader in readers {
+            let found = reader
+                .join()
+                .unwrap_or_else(|_| Err("reading blobs stopped".into()));
+            match (&mut read, found) {
+                (Ok(all), Ok(found)) => all.extend(found),
+                (Ok(_), Err(why)) => read = Err(why),
+                (Err(_), _) => {}
+            }
+        }
+        (listed, read)
     });
-    match listed {
-        Ok((listed, warnings)) => (Ok(listed), Ok(warnings)),
-        Err(why) => (
-            Err(pipe_error("git log, reading blobs in-process", why.clone())),
-            Err(pipe_error("reading blobs in-process", why)),
-        ),
+    let read = read.map_err(|why| pipe_error("reading blobs from the object store", why));
+    let listed = match (listed, &read) {
+        (Ok((listed, _)), _) => Ok(listed),
+        // A reader's own complaint says more than the queue it left closed.
+        (Err(_), Err(_)) => Err(pipe_error("git log", "reading blobs stopped".into())),
+        (Err(why), Ok(_)) => Err(pipe_error("git log", why)),
+    };
+    (listed, read)
+}
+
+/// An in-process reader: reads each queued blob into a buffer it keeps from one blob to
+/// the next, and scans it, until the queue closes. It stops at the first error, which
+/// closes its queue and so stops the lister too.
+fn read_and_scan(
+    queue: &Receiver<Vec<Job>>,
+    store: &gix_odb::HandleArc,
+    max_size: u64,
+    sink: &(dyn Fn(&HistoryBlob) + Sync),
+    progress: Option<&HistoryProgress>,
+) -> Result<Vec<Warning>, String> {
+    let mut warnings = Vec::new();
+    let mut buffer = Vec::new();
+    for jobs in queue {
+        for job in jobs {
+            let source = if job.read {
+                match read_blob(store, &job.id, max_size, &mut buffer)? {
+                    Some(source) => source,
+                    None => {
+                        warnings.push(Warning {
+                            path: format!("{}:{}", job.provenance.short_commit(), job.path),
+                            message: "skipped: the blob is missing from this clone".into(),
+                        });
+                        continue;
+                    }
+                }
+            } else {
+                Source::Bytes(Vec::new())
+            };
+            if let Some(progress) = progress {
+                let bytes = match &source {
+                    Source::Bytes(b) => b.len() as u64,
+                    _ => 0,
+                };
+                progress.blobs.fetch_add(1, Ordering::Relaxed);
+                progress.bytes.fetch_add(bytes, Ordering::Relaxed);
+            }
+            let blob = HistoryBlob {
+                file: blob_file(job.path, source),
+                provenance: job.provenance,
+            };
+            sink(&blob);
+            if let Source::Bytes(used) = blob.file.source {
+                if used.capacity() <= SPARE_BUFFER_BYTES {
+                    buffer = used;
+                }
+            }
+        }
+    }
+    Ok(warnings)
+}
+
+/// One blob's content (read into `buffer`'s allocation), its size when over the limit, or
+/// `None` when the store lacks it.
+fn read_blob(
+    store: &gix_odb::HandleArc,
+    id: &gix_hash::oid,
+    max_size: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<Option<Source>, String> {
+    use gix_object::Find as _;
+    use gix_odb::Header as _;
+    let failed = |e| format!("reading blob {id} from the object store: {e}");
+    // The size first: a blob over the limit is never inflated into memory.
+    let size = match store.try_header(id).map_err(failed)? {
+        None => return Ok(None),
+        Some(header) => header.size(),
+    };
+    if size > max_size {
+        return Ok(Some(Source::TooLarge(size)));
+    }
+    // The buffer as it is: gitoxide sizes it to the blob and overwrites what it keeps,
+    // rather than zeroing a fresh one.
+    match store.try_find(id, buffer).map_err(failed)? {
+        None => Ok(None),
+        Some(data) => {
+            // gitoxide decodes into the buffer it is given, from its start.
+            let len = data.data.len();
+            buffer.truncate(len);
+            Ok(Some(Source::Bytes(std::mem::take(buffer))))
+        }
     }
 }
 
