@@ -484,6 +484,10 @@ fn open_objects(git: &Git) -> Option<gix_odb::HandleArc> {
 const BASE_CACHE_BYTES: usize = 32 << 20;
 /// Blobs per job handed to an in-process reader.
 const JOB_BLOBS: usize = 32;
+/// Jobs waiting for each reader. Jobs hold names, not content, so a deep queue costs little
+/// and lets a reader that got a run of large files fall behind without stalling the lister,
+/// and with it the other readers.
+const JOBS_QUEUED: usize = 64;
 
 /// A blob for an in-process reader to read and scan.
 struct Job {
@@ -559,7 +563,7 @@ fn walk_reading_in_process(
     let mut senders = Vec::with_capacity(workers);
     let mut queues = Vec::with_capacity(workers);
     for _ in 0..workers {
-        let (tx, rx) = sync_channel::<Vec<Job>>(QUEUE_PER_WORKER * 2);
+        let (tx, rx) = sync_channel::<Vec<Job>>(JOBS_QUEUED);
         senders.push(tx);
         queues.push(rx);
     }
