@@ -545,9 +545,11 @@ fn reader_for(path: &str, readers: usize) -> usize {
     (hash % readers.max(1) as u64) as usize
 }
 
-/// Runs the walk with blobs read from the object store in-process, by worker threads that
-/// each read and scan their share: no blob crosses a pipe, a process or another thread,
-/// and inflating runs on every core.
+/// Runs the walk with blobs read from the object store in-process: readers, each with its
+/// share of paths, read blobs into buffers and queue them; workers scan them from one
+/// shared queue. Reading is shared by path for the delta caches' sake, scanning is not,
+/// since one file's versions can be a third of a history's bytes. No blob crosses a pipe
+/// or another process.
 fn walk_reading_in_process(
     walk: &Walk,
     log_out: impl Read + Send,
@@ -573,6 +575,10 @@ fn walk_reading_in_process(
             .collect(),
         readers: senders,
     };
+    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
+    let blob_rx = Mutex::new(blob_rx);
+    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(SPARE_BUFFERS);
+    let spare_rx = Mutex::new(spare_rx);
     let (listed, read) = std::thread::scope(|scope| {
         let lister = scope.spawn(move || walk.list(log_out, feed));
         let readers: Vec<_> = queues
@@ -584,10 +590,18 @@ fn walk_reading_in_process(
                         BASE_CACHE_BYTES,
                     ))
                 });
-                scope.spawn(move || read_and_scan(&queue, &store, max_size, sink, progress))
+                let blobs = blob_tx.clone();
+                let spare = &spare_rx;
+                scope.spawn(move || read_objects(&queue, &store, max_size, &blobs, spare))
             })
             .collect();
-        // The lister first: when it stops early it drops the queues, which ends the readers.
+        // The queue to the workers closes when the readers, its only senders, are done.
+        drop(blob_tx);
+        for _ in 0..workers {
+            scope.spawn(|| work(&blob_rx, sink, progress, &spare_tx));
+        }
+        // The lister first: when it stops early it drops the readers' queues, which ends
+        // the readers, and with them the workers.
         let listed = lister
             .join()
             .unwrap_or_else(|_| Err("the history walk stopped".into()));
@@ -614,21 +628,27 @@ fn walk_reading_in_process(
     (listed, read)
 }
 
-/// An in-process reader: reads each queued blob into a buffer it keeps from one blob to
-/// the next, and scans it, until the queue closes. It stops at the first error, which
-/// closes its queue and so stops the lister too.
-fn read_and_scan(
+/// An in-process reader: reads each queued blob into a spare buffer and queues it for the
+/// workers in batches, until its queue closes. It stops at the first error, which closes
+/// its queue and so stops the lister too.
+fn read_objects(
     queue: &Receiver<Vec<Job>>,
     store: &gix_odb::HandleArc,
     max_size: u64,
-    sink: &(dyn Fn(&HistoryBlob) + Sync),
-    progress: Option<&HistoryProgress>,
+    blobs: &SyncSender<Vec<HistoryBlob>>,
+    spare: &Mutex<Receiver<Vec<u8>>>,
 ) -> Result<Vec<Warning>, String> {
     let mut warnings = Vec::new();
-    let mut buffer = Vec::new();
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0;
     for jobs in queue {
         for job in jobs {
             let source = if job.read {
+                let mut buffer = spare
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .try_recv()
+                    .unwrap_or_default();
                 match read_blob(store, &job.id, max_size, &mut buffer)? {
                     Some(source) => source,
                     None => {
@@ -642,25 +662,23 @@ fn read_and_scan(
             } else {
                 Source::Bytes(Vec::new())
             };
-            if let Some(progress) = progress {
-                let bytes = match &source {
-                    Source::Bytes(b) => b.len() as u64,
-                    _ => 0,
-                };
-                progress.blobs.fetch_add(1, Ordering::Relaxed);
-                progress.bytes.fetch_add(bytes, Ordering::Relaxed);
+            if let Source::Bytes(b) = &source {
+                batch_bytes += b.len();
             }
-            let blob = HistoryBlob {
+            batch.push(HistoryBlob {
                 file: blob_file(job.path, source),
                 provenance: job.provenance,
-            };
-            sink(&blob);
-            if let Source::Bytes(used) = blob.file.source {
-                if used.capacity() <= SPARE_BUFFER_BYTES {
-                    buffer = used;
+            });
+            if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_BLOBS {
+                batch_bytes = 0;
+                if blobs.send(std::mem::take(&mut batch)).is_err() {
+                    return Err("the scan stopped taking blobs".into());
                 }
             }
         }
+    }
+    if !batch.is_empty() && blobs.send(batch).is_err() {
+        return Err("the scan stopped taking blobs".into());
     }
     Ok(warnings)
 }
