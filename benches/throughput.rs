@@ -195,7 +195,6 @@ fn scan_history(engine: &Engine, repo: &Path, threads: Option<usize>) -> (u64, u
         skip_content: &has_binary_extension,
         threads,
         progress: None,
-        git_cat_file: false,
     };
     let walked = changeset::history_each(repo, &PathFilter::default(), &history, &|blob| {
         scanner.scan_attributed(&blob.file, &blob.provenance)

@@ -166,14 +166,13 @@ impl Pipeline {
             skip_content: &scan::has_binary_extension,
             threads: self.options.threads,
             progress: Some(&progress),
-            git_cat_file: std::env::var_os("SECRETGATE_HISTORY_READER").is_some_and(|v| v == "git"),
         };
         let done = std::sync::atomic::AtomicBool::new(false);
         let walked = std::thread::scope(|s| {
             if std::io::stderr().is_terminal() {
                 s.spawn(|| report::progress::show_history(&progress, &done));
             }
-            let walked = changeset::history_each(repo, &self.filter, &options, &|blob: &_| {
+            let walked = changeset::history_each(repo, &self.filter, &options, &|blob| {
                 scanner.scan_attributed(&blob.file, &blob.provenance)
             });
             done.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -21,7 +21,7 @@
 //! commits one `branch` reaches, minus those `since` reaches. A shallow clone walks what it
 //! has, and says so: its oldest commits then look like roots that add their whole tree.
 
-use super::git::{path_from_bytes, Git, Streaming};
+use super::git::{path_from_bytes, Git};
 use super::{ChangedFile, ChangesetError, LineFilter, PathFilter, Source};
 use crate::findings::{Author, Provenance, Warning};
 use std::collections::HashSet;
@@ -46,9 +46,6 @@ pub struct HistoryOptions<'a> {
     pub threads: Option<usize>,
     /// Counters a progress display may read while the walk runs.
     pub progress: Option<&'a HistoryProgress>,
-    /// Read blobs through `git cat-file --batch` even where the object store can be read
-    /// in-process (to compare the two, or to work around a store gitoxide cannot read).
-    pub git_cat_file: bool,
 }
 
 /// Running totals of a walk, updated as it goes.
@@ -88,11 +85,6 @@ const QUEUE_PER_WORKER: usize = 2;
 /// most blobs are small, and handing each over alone costs more in wake-ups than its scan.
 const BATCH_BYTES: usize = 256 << 10;
 const BATCH_BLOBS: usize = 64;
-/// Blob buffers go back from the workers to the reader, up to this many, each of at most
-/// [`SPARE_BUFFER_BYTES`]: allocating, zeroing and growing a fresh buffer for every blob
-/// costs more than a tenth of the reading. Bounded, so at most 64 MiB stay spare.
-const SPARE_BUFFERS: usize = 64;
-const SPARE_BUFFER_BYTES: usize = 1 << 20;
 
 /// Walks the history of the repository containing `dir` and hands each new blob to `sink`,
 /// on worker threads, in no particular order.
@@ -100,7 +92,7 @@ pub fn history_each(
     dir: &Path,
     filter: &PathFilter,
     options: &HistoryOptions,
-    sink: &(dyn Fn(&HistoryBlob) + Sync),
+    sink: &(dyn Fn(HistoryBlob) + Sync),
 ) -> Result<HistoryWalked, ChangesetError> {
     let git = Git::open_repository(dir)?;
     let mut revisions = Vec::new();
@@ -131,58 +123,66 @@ pub fn history_each(
     ];
     args.extend(revisions.iter().map(String::as_str));
     args.push("--");
-    let objects = if options.git_cat_file {
-        None
-    } else {
-        open_objects(&git)
-    };
     let mut log = git.stream(&args, false)?;
-    let Some(log_out) = log.stdout() else {
-        log.kill();
-        return Err(pipe_error("git log", "no pipe from git".into()));
+    // `--buffer`: answers leave git in blocks rather than one write (and one wake-up of
+    // the reader) per blob. What git holds back is flushed when its input ends, and the
+    // lister never waits on the reader, so nobody waits for an answer git is keeping.
+    let mut cat = match git.stream(&["cat-file", "--batch", "--buffer"], true) {
+        Ok(cat) => cat,
+        Err(e) => {
+            log.kill();
+            return Err(e);
+        }
     };
+    let (Some(log_out), Some(cat_in), Some(cat_out)) = (log.stdout(), cat.stdin(), cat.stdout())
+    else {
+        log.kill();
+        cat.kill();
+        return Err(ChangesetError::GitFailed {
+            command: "git log | git cat-file --batch".into(),
+            stderr: "no pipes to git".into(),
+        });
+    };
+
     let workers = options
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let walk = Walk { filter, options };
-    let (listed, warnings, cat) = match objects {
-        Some(objects) => {
-            let (listed, read) = walk_reading_in_process(
-                &walk,
-                log_out,
-                objects,
-                workers,
-                options.max_blob_size,
-                sink,
-            );
-            (listed, read, None)
-        }
-        None => {
-            let mut cat = match git.stream(&["cat-file", "--batch", "--buffer"], true) {
-                Ok(cat) => cat,
-                Err(e) => {
-                    log.kill();
-                    return Err(e);
-                }
-            };
-            let (Some(cat_in), Some(cat_out)) = (cat.stdin(), cat.stdout()) else {
-                log.kill();
-                cat.kill();
-                return Err(pipe_error("git cat-file --batch", "no pipes to git".into()));
-            };
-            let (listed, read) =
-                walk_reading_through_git(&walk, log_out, cat_in, cat_out, workers, sink);
-            (listed, read, Some(cat))
-        }
+    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
+    // Unbounded, yet bounded in practice: a request waits here only while its id or its
+    // answer sits in a pipe or in git's buffers, all of fixed size.
+    let (request_tx, request_rx) = channel::<Request>();
+    let blob_rx = Mutex::new(blob_rx);
+    let walk = Walk {
+        filter,
+        options,
+        blobs: blob_tx.clone(),
     };
+
+    // The queue to the workers closes when the lister and the reader, its only senders,
+    // are done.
+    let (listed, read) = std::thread::scope(|scope| {
+        let lister = scope.spawn(move || walk.list(log_out, cat_in, request_tx));
+        let reader = {
+            let blobs = blob_tx;
+            scope.spawn(move || read_blobs(cat_out, request_rx, &blobs, options.max_blob_size))
+        };
+        for _ in 0..workers {
+            scope.spawn(|| work(&blob_rx, sink, options.progress));
+        }
+        (
+            lister
+                .join()
+                .unwrap_or_else(|_| Err("the history walk stopped".into())),
+            reader
+                .join()
+                .unwrap_or_else(|_| Err("reading blobs stopped".into())),
+        )
+    });
 
     // git's own complaint (a broken repository) says more than the closed pipe it leaves;
     // but when our side stopped first, git only saw its pipe close.
-    let finished = log
-        .finish()
-        .and_then(|()| cat.map_or(Ok(()), Streaming::finish));
-    let (git_said_why, git_failed) = match finished {
+    let (git_said_why, git_failed) = match log.finish().and(cat.finish()) {
         Err(ChangesetError::GitFailed { command, stderr }) if !stderr.is_empty() => {
             (Some(ChangesetError::GitFailed { command, stderr }), None)
         }
@@ -191,8 +191,8 @@ pub fn history_each(
     if let Some(err) = git_said_why {
         return Err(err);
     }
-    let listed = listed?;
-    let mut warnings = warnings?;
+    let listed = listed.map_err(|why| pipe_error("git log", why))?;
+    let mut warnings = read.map_err(|why| pipe_error("git cat-file --batch", why))?;
     if let Some(err) = git_failed {
         return Err(err);
     }
@@ -268,9 +268,11 @@ struct Listed {
 struct Walk<'a> {
     filter: &'a PathFilter,
     options: &'a HistoryOptions<'a>,
+    blobs: SyncSender<Vec<HistoryBlob>>,
 }
 
-/// A blob id as bytes (SHA-1 or SHA-256, zero-padded), for the set of blobs seen.
+/// A blob id as bytes (SHA-1 or SHA-256, zero-padded), for the set of blobs seen: no
+/// allocation per entry.
 type BlobKey = [u8; 32];
 
 fn blob_key(hex_id: &[u8]) -> Option<BlobKey> {
@@ -280,27 +282,17 @@ fn blob_key(hex_id: &[u8]) -> Option<BlobKey> {
     Some(key)
 }
 
-/// A blob the walk found first: its id (hex, as git wrote it), where and when it came in,
-/// and whether its content is to be read at all.
-struct Wanted<'a> {
-    id: &'a [u8],
-    path: String,
-    provenance: Provenance,
-    read: bool,
-}
-
-/// Where the walk hands the blobs it finds.
-trait Feed {
-    fn want(&mut self, wanted: Wanted) -> Result<(), String>;
-    /// Hands over what is still held; the warnings of blobs that could not be read.
-    fn finish(self) -> Result<Vec<Warning>, String>;
-}
-
 impl Walk<'_> {
-    /// Reads `git log` and hands each blob not seen before to `feed`, with the path and
-    /// commit that brought it.
-    fn list(&self, log: impl Read, mut feed: impl Feed) -> Result<(Listed, Vec<Warning>), String> {
+    /// Reads `git log`, asks `git cat-file` for each blob not seen before, and tells the
+    /// reader which path and commit each answer belongs to.
+    fn list(
+        &self,
+        log: impl Read,
+        cat_in: impl Write,
+        requests: Sender<Request>,
+    ) -> Result<Listed, String> {
         let mut log = BufReader::with_capacity(1 << 16, log);
+        let mut cat_in = BufWriter::with_capacity(1 << 16, cat_in);
         let mut seen: HashSet<BlobKey> = HashSet::new();
         let mut listed = Listed {
             commits: 0,
@@ -354,364 +346,35 @@ impl Walk<'_> {
                 }
                 seen.insert(key);
                 listed.blobs += 1;
-                let read = !(self.options.skip_content)(&name);
-                feed.want(Wanted {
-                    id: blob,
+                let provenance = commit.clone();
+                if (self.options.skip_content)(&name) {
+                    let file = blob_file(name, Source::Bytes(Vec::new()));
+                    if self
+                        .blobs
+                        .send(vec![HistoryBlob { file, provenance }])
+                        .is_err()
+                    {
+                        return Err("the scan stopped taking blobs".into());
+                    }
+                    continue;
+                }
+                let request = Request {
                     path: name,
-                    provenance: commit.clone(),
-                    read,
-                })?;
+                    provenance,
+                };
+                // Queued before the id is written: the reader pops one per answer.
+                requests
+                    .send(request)
+                    .map_err(|_| "reading blobs stopped".to_string())?;
+                cat_in
+                    .write_all(blob)
+                    .and_then(|()| cat_in.write_all(b"\n"))
+                    .map_err(|e| format!("writing to git: {e}"))?;
             }
             // Anything else (an empty field between records) carries nothing.
         }
-        let warnings = feed.finish()?;
-        Ok((listed, warnings))
-    }
-}
-
-/// Runs the walk with blobs read through one `git cat-file --batch`: the lister writes ids
-/// to git, a reader thread takes git's answers and queues them for the workers.
-fn walk_reading_through_git(
-    walk: &Walk,
-    log_out: impl Read + Send,
-    cat_in: impl Write + Send,
-    cat_out: impl Read + Send,
-    workers: usize,
-    sink: &(dyn Fn(&HistoryBlob) + Sync),
-) -> (
-    Result<Listed, ChangesetError>,
-    Result<Vec<Warning>, ChangesetError>,
-) {
-    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
-    // Unbounded, yet bounded in practice: a request waits here only while its id or its
-    // answer sits in a pipe or in git's buffers, all of fixed size.
-    let (request_tx, request_rx) = channel::<Request>();
-    let blob_rx = Mutex::new(blob_rx);
-    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(SPARE_BUFFERS);
-    let max_size = walk.options.max_blob_size;
-    let progress = walk.options.progress;
-    let feed = CatFileFeed {
-        cat_in: BufWriter::with_capacity(1 << 16, cat_in),
-        requests: request_tx,
-        blobs: blob_tx.clone(),
-    };
-    // The queue to the workers closes when the lister and the reader, its only senders,
-    // are done.
-    let (listed, read) = std::thread::scope(|scope| {
-        let lister = scope.spawn(move || walk.list(log_out, feed));
-        let reader = {
-            let blobs = blob_tx;
-            scope.spawn(move || read_blobs(cat_out, request_rx, &blobs, &spare_rx, max_size))
-        };
-        for _ in 0..workers {
-            scope.spawn(|| work(&blob_rx, sink, progress, &spare_tx));
-        }
-        (
-            lister
-                .join()
-                .unwrap_or_else(|_| Err("the history walk stopped".into())),
-            reader
-                .join()
-                .unwrap_or_else(|_| Err("reading blobs stopped".into())),
-        )
-    });
-    let read = read.map_err(|why| pipe_error("git cat-file --batch", why));
-    let listed = listed
-        .map(|(listed, _)| listed)
-        .map_err(|why| pipe_error("git log", why));
-    (listed, read)
-}
-
-/// Hands blobs to `git cat-file --batch` and tells the reader whose answer comes next;
-/// blobs not to be read go straight to the workers.
-struct CatFileFeed<W: Write> {
-    cat_in: BufWriter<W>,
-    requests: Sender<Request>,
-    blobs: SyncSender<Vec<HistoryBlob>>,
-}
-
-impl<W: Write> Feed for CatFileFeed<W> {
-    fn want(&mut self, wanted: Wanted) -> Result<(), String> {
-        if !wanted.read {
-            let file = blob_file(wanted.path, Source::Bytes(Vec::new()));
-            let provenance = wanted.provenance;
-            return self
-                .blobs
-                .send(vec![HistoryBlob { file, provenance }])
-                .map_err(|_| "the scan stopped taking blobs".to_string());
-        }
-        let request = Request {
-            path: wanted.path,
-            provenance: wanted.provenance,
-        };
-        // Queued before the id is written: the reader pops one per answer.
-        self.requests
-            .send(request)
-            .map_err(|_| "reading blobs stopped".to_string())?;
-        self.cat_in
-            .write_all(wanted.id)
-            .and_then(|()| self.cat_in.write_all(b"\n"))
-            .map_err(|e| format!("writing to git: {e}"))
-    }
-
-    fn finish(mut self) -> Result<Vec<Warning>, String> {
-        self.cat_in
-            .flush()
-            .map_err(|e| format!("writing to git: {e}"))?;
-        // Blobs git lacks are the reader's to report.
-        Ok(Vec::new())
-    }
-}
-
-/// The object store of a SHA-1 repository, opened for reading in-process; `None` when it
-/// cannot be (another hash, a layout gitoxide does not read), and git reads the blobs.
-fn open_objects(git: &Git) -> Option<gix_odb::HandleArc> {
-    let out = git
-        .output(&["rev-parse", "--show-object-format", "--git-path", "objects"])
-        .ok()?;
-    let mut lines = out.split(|&b| b == b'\n');
-    if lines.next()? != b"sha1" {
-        return None;
-    }
-    // Relative to where git ran, the top level; absolute when GIT_DIR or
-    // GIT_OBJECT_DIRECTORY point elsewhere.
-    let objects = git.top().join(path_from_bytes(lines.next()?));
-    gix_odb::at(objects).ok()?.into_arc().ok()
-}
-
-/// Each reader's cache of decoded delta bases: most of history is deltas on deltas, and a
-/// file's versions, read one after another, keep the bases they need warm.
-const BASE_CACHE_BYTES: usize = 32 << 20;
-/// Blobs per job handed to an in-process reader.
-const JOB_BLOBS: usize = 32;
-/// Jobs waiting for each reader. Jobs hold names, not content, so a deep queue costs little
-/// and lets a reader that got a run of large files fall behind without stalling the lister,
-/// and with it the other readers.
-const JOBS_QUEUED: usize = 64;
-
-/// A blob for an in-process reader to read and scan.
-struct Job {
-    id: gix_hash::ObjectId,
-    path: String,
-    provenance: Provenance,
-    read: bool,
-}
-
-/// Shares the walk's blobs among the readers by path: every version of a file goes to the
-/// same reader, so the delta bases its cache holds serve the next version too, and no two
-/// readers inflate the same bases.
-struct InProcessFeed {
-    readers: Vec<SyncSender<Vec<Job>>>,
-    batches: Vec<Vec<Job>>,
-}
-
-impl Feed for InProcessFeed {
-    fn want(&mut self, wanted: Wanted) -> Result<(), String> {
-        let id = gix_hash::ObjectId::from_hex(wanted.id)
-            .map_err(|e| format!("git log gave an object id gitoxide cannot read: {e}"))?;
-        let reader = reader_for(&wanted.path, self.readers.len());
-        let batch = &mut self.batches[reader];
-        batch.push(Job {
-            id,
-            path: wanted.path,
-            provenance: wanted.provenance,
-            read: wanted.read,
-        });
-        if batch.len() >= JOB_BLOBS {
-            let jobs = std::mem::replace(batch, Vec::with_capacity(JOB_BLOBS));
-            self.readers[reader]
-                .send(jobs)
-                .map_err(|_| "the scan stopped taking blobs".to_string())?;
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> Result<Vec<Warning>, String> {
-        for (reader, jobs) in self.readers.iter().zip(self.batches) {
-            if !jobs.is_empty() && reader.send(jobs).is_err() {
-                return Err("the scan stopped taking blobs".into());
-            }
-        }
-        // Blobs the store lacks are the readers' to report.
-        Ok(Vec::new())
-    }
-}
-
-/// Which of `readers` takes the versions of `path`: FNV-1a of the path, stable and cheap.
-fn reader_for(path: &str, readers: usize) -> usize {
-    let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (hash % readers.max(1) as u64) as usize
-}
-
-/// Runs the walk with blobs read from the object store in-process: readers, each with its
-/// share of paths, read blobs into buffers and queue them; workers scan them from one
-/// shared queue. Reading is shared by path for the delta caches' sake, scanning is not,
-/// since one file's versions can be a third of a history's bytes. No blob crosses a pipe
-/// or another process.
-fn walk_reading_in_process(
-    walk: &Walk,
-    log_out: impl Read + Send,
-    objects: gix_odb::HandleArc,
-    workers: usize,
-    max_size: u64,
-    sink: &(dyn Fn(&HistoryBlob) + Sync),
-) -> (
-    Result<Listed, ChangesetError>,
-    Result<Vec<Warning>, ChangesetError>,
-) {
-    let progress = walk.options.progress;
-    let mut senders = Vec::with_capacity(workers);
-    let mut queues = Vec::with_capacity(workers);
-    for _ in 0..workers {
-        let (tx, rx) = sync_channel::<Vec<Job>>(JOBS_QUEUED);
-        senders.push(tx);
-        queues.push(rx);
-    }
-    let feed = InProcessFeed {
-        batches: (0..workers)
-            .map(|_| Vec::with_capacity(JOB_BLOBS))
-            .collect(),
-        readers: senders,
-    };
-    let (blob_tx, blob_rx) = sync_channel::<Vec<HistoryBlob>>(workers * QUEUE_PER_WORKER);
-    let blob_rx = Mutex::new(blob_rx);
-    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(SPARE_BUFFERS);
-    let spare_rx = Mutex::new(spare_rx);
-    let (listed, read) = std::thread::scope(|scope| {
-        let lister = scope.spawn(move || walk.list(log_out, feed));
-        let readers: Vec<_> = queues
-            .into_iter()
-            .map(|queue| {
-                let mut store = objects.clone();
-                store.set_pack_cache(|| {
-                    Box::new(gix_pack::cache::lru::MemoryCappedHashmap::new(
-                        BASE_CACHE_BYTES,
-                    ))
-                });
-                let blobs = blob_tx.clone();
-                let spare = &spare_rx;
-                scope.spawn(move || read_objects(&queue, &store, max_size, &blobs, spare))
-            })
-            .collect();
-        // The queue to the workers closes when the readers, its only senders, are done.
-        drop(blob_tx);
-        for _ in 0..workers {
-            scope.spawn(|| work(&blob_rx, sink, progress, &spare_tx));
-        }
-        // The lister first: when it stops early it drops the readers' queues, which ends
-        // the readers, and with them the workers.
-        let listed = lister
-            .join()
-            .unwrap_or_else(|_| Err("the history walk stopped".into()));
-        let mut read = Ok(Vec::new());
-        for reader in readers {
-            let found = reader
-                .join()
-                .unwrap_or_else(|_| Err("reading blobs stopped".into()));
-            match (&mut read, found) {
-                (Ok(all), Ok(found)) => all.extend(found),
-                (Ok(_), Err(why)) => read = Err(why),
-                (Err(_), _) => {}
-            }
-        }
-        (listed, read)
-    });
-    let read = read.map_err(|why| pipe_error("reading blobs from the object store", why));
-    let listed = match (listed, &read) {
-        (Ok((listed, _)), _) => Ok(listed),
-        // A reader's own complaint says more than the queue it left closed.
-        (Err(_), Err(_)) => Err(pipe_error("git log", "reading blobs stopped".into())),
-        (Err(why), Ok(_)) => Err(pipe_error("git log", why)),
-    };
-    (listed, read)
-}
-
-/// An in-process reader: reads each queued blob into a spare buffer and queues it for the
-/// workers in batches, until its queue closes. It stops at the first error, which closes
-/// its queue and so stops the lister too.
-fn read_objects(
-    queue: &Receiver<Vec<Job>>,
-    store: &gix_odb::HandleArc,
-    max_size: u64,
-    blobs: &SyncSender<Vec<HistoryBlob>>,
-    spare: &Mutex<Receiver<Vec<u8>>>,
-) -> Result<Vec<Warning>, String> {
-    let mut warnings = Vec::new();
-    let mut batch = Vec::new();
-    let mut batch_bytes = 0;
-    for jobs in queue {
-        for job in jobs {
-            let source = if job.read {
-                let mut buffer = spare
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .try_recv()
-                    .unwrap_or_default();
-                match read_blob(store, &job.id, max_size, &mut buffer)? {
-                    Some(source) => source,
-                    None => {
-                        warnings.push(Warning {
-                            path: format!("{}:{}", job.provenance.short_commit(), job.path),
-                            message: "skipped: the blob is missing from this clone".into(),
-                        });
-                        continue;
-                    }
-                }
-            } else {
-                Source::Bytes(Vec::new())
-            };
-            if let Source::Bytes(b) = &source {
-                batch_bytes += b.len();
-            }
-            batch.push(HistoryBlob {
-                file: blob_file(job.path, source),
-                provenance: job.provenance,
-            });
-            if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_BLOBS {
-                batch_bytes = 0;
-                if blobs.send(std::mem::take(&mut batch)).is_err() {
-                    return Err("the scan stopped taking blobs".into());
-                }
-            }
-        }
-    }
-    if !batch.is_empty() && blobs.send(batch).is_err() {
-        return Err("the scan stopped taking blobs".into());
-    }
-    Ok(warnings)
-}
-
-/// One blob's content (read into `buffer`'s allocation), its size when over the limit, or
-/// `None` when the store lacks it.
-fn read_blob(
-    store: &gix_odb::HandleArc,
-    id: &gix_hash::oid,
-    max_size: u64,
-    buffer: &mut Vec<u8>,
-) -> Result<Option<Source>, String> {
-    use gix_object::Find as _;
-    use gix_odb::Header as _;
-    let failed = |e| format!("reading blob {id} from the object store: {e}");
-    // The size first: a blob over the limit is never inflated into memory.
-    let size = match store.try_header(id).map_err(failed)? {
-        None => return Ok(None),
-        Some(header) => header.size(),
-    };
-    if size > max_size {
-        return Ok(Some(Source::TooLarge(size)));
-    }
-    // The buffer as it is: gitoxide sizes it to the blob and overwrites what it keeps,
-    // rather than zeroing a fresh one.
-    match store.try_find(id, buffer).map_err(failed)? {
-        None => Ok(None),
-        Some(data) => {
-            // gitoxide decodes into the buffer it is given, from its start.
-            let len = data.data.len();
-            buffer.truncate(len);
-            Ok(Some(Source::Bytes(std::mem::take(buffer))))
-        }
+        cat_in.flush().map_err(|e| format!("writing to git: {e}"))?;
+        Ok(listed)
     }
 }
 
@@ -784,7 +447,6 @@ fn read_blobs(
     cat_out: impl Read,
     requests: Receiver<Request>,
     blobs: &SyncSender<Vec<HistoryBlob>>,
-    spare: &Receiver<Vec<u8>>,
     max_size: u64,
 ) -> Result<Vec<Warning>, String> {
     // Small: content past what is buffered is read straight into the blob's own buffer.
@@ -812,9 +474,7 @@ fn read_blobs(
                     Source::TooLarge(size)
                 } else {
                     // Read into spare capacity: no zeroing of what the read overwrites.
-                    let mut content = spare.try_recv().unwrap_or_default();
-                    content.clear();
-                    content.reserve(size as usize + 1);
+                    let mut content = Vec::with_capacity(size as usize + 1);
                     (&mut out)
                         .take(size + 1)
                         .read_to_end(&mut content)
@@ -858,9 +518,8 @@ fn read_blobs(
 /// A worker: scans queued batches of blobs until the queue closes.
 fn work(
     queue: &Mutex<Receiver<Vec<HistoryBlob>>>,
-    sink: &(dyn Fn(&HistoryBlob) + Sync),
+    sink: &(dyn Fn(HistoryBlob) + Sync),
     progress: Option<&HistoryProgress>,
-    spare: &SyncSender<Vec<u8>>,
 ) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
@@ -874,13 +533,7 @@ fn work(
                 progress.blobs.fetch_add(1, Ordering::Relaxed);
                 progress.bytes.fetch_add(bytes, Ordering::Relaxed);
             }
-            sink(&blob);
-            if let Source::Bytes(buffer) = blob.file.source {
-                // Back to the reader when there is room; else freed.
-                if (1..=SPARE_BUFFER_BYTES).contains(&buffer.capacity()) {
-                    let _ = spare.try_send(buffer);
-                }
-            }
+            sink(blob);
         }
     }
 }
