@@ -104,6 +104,14 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     }
 }
 
+/// `git ARGS` in `dir`, whatever its exit status.
+fn command_in(dir: &Path, args: &[&str]) -> Result<Output, ChangesetError> {
+    command(dir)
+        .args(args)
+        .output()
+        .map_err(|e| spawn_error(e, dir))
+}
+
 impl Git {
     /// Finds the repository that contains `dir`.
     pub(crate) fn open(dir: &Path) -> Result<Self, ChangesetError> {
@@ -130,6 +138,27 @@ impl Git {
         Ok(Self {
             top: path_from_bytes(top),
         })
+    }
+
+    /// Finds the repository that contains `dir`, bare or not. A bare repository (a mirror,
+    /// a server's copy) has no top level; its git directory stands in, which is where git
+    /// commands run and what paths are quoted relative to. For commands that read history
+    /// only: anything that needs a work tree opens with [`Git::open`].
+    pub(crate) fn open_repository(dir: &Path) -> Result<Self, ChangesetError> {
+        match Self::open(dir) {
+            Err(ChangesetError::GitFailed { command, stderr }) => {
+                let args = ["rev-parse", "--is-bare-repository", "--absolute-git-dir"];
+                let out = command_in(dir, &args)?;
+                let lines: Vec<&[u8]> = out.stdout.split(|&b| b == b'\n').collect();
+                match lines.as_slice() {
+                    [b"true", git_dir, b""] if out.status.success() => Ok(Self {
+                        top: path_from_bytes(git_dir),
+                    }),
+                    _ => Err(ChangesetError::GitFailed { command, stderr }),
+                }
+            }
+            opened => opened,
+        }
     }
 
     pub(crate) fn top(&self) -> &Path {

@@ -66,7 +66,8 @@ pub struct HistoryBlob {
 /// What a walk leaves once every blob is handed over.
 #[derive(Debug, Default)]
 pub struct HistoryWalked {
-    /// The repository's top level, which paths are relative to.
+    /// The repository's top level, which paths are relative to (a bare repository's git
+    /// directory).
     pub root: PathBuf,
     pub commits: u64,
     /// Distinct blobs handed over.
@@ -93,7 +94,7 @@ pub fn history_each(
     options: &HistoryOptions,
     sink: &(dyn Fn(HistoryBlob) + Sync),
 ) -> Result<HistoryWalked, ChangesetError> {
-    let git = Git::open(dir)?;
+    let git = Git::open_repository(dir)?;
     let mut revisions = Vec::new();
     match &options.branch {
         Some(branch) => revisions.push(git.commit(branch)?),
@@ -217,7 +218,7 @@ pub fn history_each(
 /// The repository as SARIF's `versionControlProvenance` names it: the `origin` remote's
 /// URL without any user name or token in it, else the top-level directory as a `file:` URL.
 pub fn repository_uri(dir: &Path) -> Option<String> {
-    let git = Git::open(dir).ok()?;
+    let git = Git::open_repository(dir).ok()?;
     let remote = git
         .output(&["config", "--get", "remote.origin.url"])
         .ok()
@@ -270,8 +271,16 @@ struct Walk<'a> {
     blobs: SyncSender<Vec<HistoryBlob>>,
 }
 
-/// A blob id as bytes (SHA-1 or SHA-256), for the set of blobs seen.
-type BlobKey = Box<[u8]>;
+/// A blob id as bytes (SHA-1 or SHA-256, zero-padded), for the set of blobs seen: no
+/// allocation per entry.
+type BlobKey = [u8; 32];
+
+fn blob_key(hex_id: &[u8]) -> Option<BlobKey> {
+    let mut key = [0; 32];
+    let bytes = key.get_mut(..hex_id.len() / 2)?;
+    hex::decode_to_slice(hex_id, bytes).ok()?;
+    Some(key)
+}
 
 impl Walk<'_> {
     /// Reads `git log`, asks `git cat-file` for each blob not seen before, and tells the
@@ -324,16 +333,18 @@ impl Walk<'_> {
                 let Some(blob) = entry.new_file_blob() else {
                     continue;
                 };
+                let Some(key) = blob_key(blob) else {
+                    return Err("git log gave an object id that is not hex".into());
+                };
+                // Most entries name a blob seen before: no path text for those.
+                if seen.contains(&key) {
+                    continue;
+                }
                 let name = path_text(&path);
                 if self.filter.excludes(&name) {
                     continue;
                 }
-                let Ok(key) = hex::decode(blob) else {
-                    return Err("git log gave an object id that is not hex".into());
-                };
-                if !seen.insert(key.into_boxed_slice()) {
-                    continue;
-                }
+                seen.insert(key);
                 listed.blobs += 1;
                 let provenance = commit.clone();
                 if (self.options.skip_content)(&name) {
@@ -577,6 +588,18 @@ mod tests {
             "ssh://github.com/o/r.git"
         );
         assert_eq!(without_credentials("/srv/repo.git"), "file:///srv/repo.git");
+    }
+
+    #[test]
+    fn blob_keys_take_either_hash_and_refuse_what_is_not_hex() {
+        let sha1 = "0123456789abcdef0123456789abcdef01234567";
+        let sha256 = "ab".repeat(32);
+        assert_eq!(blob_key(sha1.as_bytes()).map(|k| k[19]), Some(0x67));
+        assert_eq!(blob_key(sha256.as_bytes()).map(|k| k[31]), Some(0xab));
+        assert_ne!(blob_key(sha1.as_bytes()), blob_key(&sha1.as_bytes()[..38]));
+        assert_eq!(blob_key(b"xyz0"), None);
+        assert_eq!(blob_key(b"abc"), None);
+        assert_eq!(blob_key("ab".repeat(33).as_bytes()), None);
     }
 
     #[test]

@@ -98,17 +98,31 @@ fn findings_table(md: &mut String, findings: &[&Finding], ctx: &ReportContext) {
         .summary_max_findings
         .unwrap_or(usize::MAX)
         .min(findings.len());
+    // A history scan credits each finding to the commit that brought it: a column of its
+    // own, so that the table of a tree or diff scan keeps its shape.
+    let history = findings.iter().any(|f| f.provenance.is_some());
     md.push_str("### Findings\n\n");
-    md.push_str("| Location | Rule | Severity | Value |\n|---|---|---|---|\n");
+    if history {
+        md.push_str("| Location | Commit | Rule | Severity | Value |\n|---|---|---|---|---|\n");
+    } else {
+        md.push_str("| Location | Rule | Severity | Value |\n|---|---|---|---|\n");
+    }
     for f in &findings[..shown] {
         let location = markdown_code(&format!("{}:{}", f.path, f.line));
-        let location = match &ctx.file_link {
-            Some(template) => format!("[{location}]({})", link(template, f)),
-            None => location,
+        // The link template points into the commit under review; a history finding's line
+        // is in an older blob, so it goes unlinked rather than to the wrong line.
+        let location = match (&ctx.file_link, &f.provenance) {
+            (Some(template), None) => format!("[{location}]({})", link(template, f)),
+            _ => location,
+        };
+        let commit = match (&f.provenance, history) {
+            (Some(p), _) => format!(" {} |", markdown_code(p.short_commit())),
+            (None, true) => " |".to_string(),
+            (None, false) => String::new(),
         };
         let _ = writeln!(
             md,
-            "| {location} | {} | {} | {} |",
+            "| {location} |{commit} {} | {} | {} |",
             markdown_code(&f.rule_id),
             f.severity,
             markdown_code(&f.redacted)

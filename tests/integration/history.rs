@@ -357,3 +357,94 @@ fn history_needs_a_repository_and_one_path() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_bare_mirror_is_scanned_like_its_clone() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("GH={}\n", token()));
+    let added = repo.commit_all("add");
+    repo.git(&["rm", "-q", "a.env"]);
+    repo.commit_all("remove");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("b.env", &format!("GH={}\n", other_token()));
+    let side = repo.commit_all("side");
+    repo.git(&["checkout", "-q", "-"]);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mirror = dir.path().join("mirror.git");
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--mirror"])
+        .arg(repo.path())
+        .arg(&mirror)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("git clone runs");
+    assert!(status.success());
+
+    // Run from inside the git directory, and from outside naming it.
+    let (inside, _) = history_json(&mirror, &[], 1);
+    let (outside, _) = history_json(repo.path(), &[], 1);
+    assert_eq!(credited(&inside), credited(&outside));
+    let mut expected = vec![("a.env".to_string(), added), ("b.env".to_string(), side)];
+    expected.sort();
+    let mut got = credited(&inside);
+    got.sort();
+    assert_eq!(got, expected, "{inside}");
+    let named = secretgate()
+        .current_dir(dir.path())
+        .args(["scan", "--history", "--format", "json"])
+        .arg(&mirror)
+        .assert()
+        .code(1);
+    let named: Value =
+        serde_json::from_slice(&named.get_output().stdout).expect("json from a named mirror");
+    assert_eq!(credited(&named), credited(&inside));
+
+    // `--branch` resolves in a mirror too; a tree scan there still needs a work tree.
+    let (side_only, _) = history_json(&mirror, &["--branch", "side"], 1);
+    assert_eq!(credited(&side_only).len(), 2, "{side_only}");
+}
+
+#[test]
+fn the_markdown_summary_names_the_commit_and_never_the_secret() {
+    use secretgate::app::Pipeline;
+    use secretgate::cli::CommonScanArgs;
+    use secretgate::report::{summary_markdown, ReportContext};
+
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("start");
+    repo.write("deploy/app.env", &format!("GH={}\n", token()));
+    let added = repo.commit_all("add");
+    repo.git(&["rm", "-q", "deploy/app.env"]);
+    repo.commit_all("remove");
+
+    let common = CommonScanArgs {
+        config: None,
+        threads: Some(1),
+        max_file_size: None,
+        baseline: None,
+        fail_confidence: None,
+    };
+    let pipeline = Pipeline::prepare(&common, repo.path()).expect("pipeline");
+    let result = pipeline
+        .scan_history(repo.path(), None, None)
+        .expect("history scan");
+    assert_eq!(result.findings.len(), 1);
+    let ctx = ReportContext {
+        // A history finding's line is in an old blob: no link to the commit under review.
+        file_link: Some("https://example.com/blob/HEAD/{path}#L{line}".into()),
+        ..ReportContext::default()
+    };
+    let md = summary_markdown(&result, &ctx);
+    assert!(!md.contains(&token()[4..]), "the summary holds the secret");
+    assert!(
+        md.contains("| Location | Commit | Rule | Severity | Value |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("| `deploy/app.env:1` | `{}` |", &added[..12])),
+        "{md}"
+    );
+    assert!(!md.contains("https://example.com/blob/HEAD"), "{md}");
+}
