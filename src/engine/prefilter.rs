@@ -22,11 +22,18 @@ impl Prefilter {
     pub fn new(keywords: &[&[String]]) -> Result<Self, aho_corasick::BuildError> {
         let mut patterns: Vec<&str> = Vec::new();
         let mut rules_of_pattern: Vec<Vec<usize>> = Vec::new();
+        // Keyword to pattern number: a search of the list would make start-up grow with
+        // the square of the rule count.
+        let mut pattern_of: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
         for (rule, kws) in keywords.iter().enumerate() {
             for kw in kws.iter() {
-                match patterns.iter().position(|p| *p == kw.as_str()) {
-                    Some(i) => rules_of_pattern[i].push(rule),
-                    None => {
+                match pattern_of.entry(kw.as_str()) {
+                    std::collections::hash_map::Entry::Occupied(i) => {
+                        rules_of_pattern[*i.get()].push(rule)
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(patterns.len());
                         patterns.push(kw);
                         rules_of_pattern.push(vec![rule]);
                     }
@@ -61,9 +68,28 @@ impl Prefilter {
         rules: usize,
         plan_of: impl Fn(usize) -> KeywordPlan,
     ) -> Vec<RuleWindows> {
+        SLOT_OF_RULE.with(|slots| {
+            let mut slots = slots.borrow_mut();
+            if slots.len() < rules {
+                slots.resize(rules, NO_SLOT);
+            }
+            let per_rule = self.windows_in(haystack, &mut slots, plan_of);
+            // Only the entries of the rules hit were set.
+            for found in &per_rule {
+                slots[found.rule] = NO_SLOT;
+            }
+            per_rule
+        })
+    }
+
+    /// [`Self::windows_with`], with `slot_of_rule` all [`NO_SLOT`] for every rule.
+    fn windows_in(
+        &self,
+        haystack: &[u8],
+        slot_of_rule: &mut [u32],
+        plan_of: impl Fn(usize) -> KeywordPlan,
+    ) -> Vec<RuleWindows> {
         let mut per_rule: Vec<RuleWindows> = Vec::new();
-        // Where each rule's entry is in `per_rule`: a file hits many rules many times.
-        let mut slot_of_rule = vec![u32::MAX; rules];
         let mut lines = KeywordLines::new(haystack);
         for m in self.automaton.find_all(haystack) {
             let line = lines.around(m.start, m.end);
@@ -88,7 +114,7 @@ impl Prefilter {
                     Reach::Multiline => (line.start, (m.end + MULTILINE_REACH).min(haystack.len())),
                 };
                 let slot = &mut slot_of_rule[rule];
-                if *slot == u32::MAX {
+                if *slot == NO_SLOT {
                     *slot = per_rule.len() as u32;
                     per_rule.push(RuleWindows {
                         rule,
@@ -105,6 +131,16 @@ impl Prefilter {
         }
         per_rule
     }
+}
+
+/// An entry of [`SLOT_OF_RULE`] for a rule not hit yet.
+const NO_SLOT: u32 = u32::MAX;
+
+thread_local! {
+    /// Where each rule's entry is in a file's list (a file hits many rules many times),
+    /// by rule: kept from file to file, so that a file costs no work per rule it does not
+    /// hit.
+    static SLOT_OF_RULE: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// What the prefilter reports for one rule.
