@@ -212,9 +212,11 @@ impl Engine {
         let runs = runs::find(content);
         let plan_of = |rule: usize| {
             let r = &self.rules[rule];
+            let analysis = r.analysis();
             KeywordPlan {
-                reach: r.analysis().reach,
-                keyword_starts: r.searched_from_keywords(),
+                reach: analysis.reach,
+                keyword_starts: analysis.lead.is_some(),
+                ruled_out_before: analysis.ruled_out_before,
             }
         };
         for found in self
@@ -229,11 +231,16 @@ impl Engine {
             };
             // Only a rule searched from its keywords has their starts.
             let keyword_starts = found.keyword_starts;
+            let from_keywords = self.rules[rule].searched_from_keywords();
             for (lo, hi) in found.windows {
                 if spans.is_none_or(|s| runs::runs_overlap(s, lo, hi)) {
                     let from = keyword_starts.partition_point(|&s| s < lo);
                     let to = keyword_starts.partition_point(|&s| s < hi);
                     let starts = &keyword_starts[from..to];
+                    // Every keyword in the window was ruled out by the byte before it.
+                    if from_keywords && starts.is_empty() {
+                        continue;
+                    }
                     self.collect_at(rule, content, lo, hi, starts, &mut candidates);
                 }
             }
@@ -699,6 +706,16 @@ mod tests {
             .flat_map(|s| s.examples.iter().chain(&s.negative_examples))
             .cloned()
             .collect();
+        // Every example glued to what comes before it, as a keyword inside a longer
+        // word or path is, where the prefilter rules many keywords out by the byte before.
+        let glued: Vec<String> = texts
+            .iter()
+            .flat_map(|t| {
+                ["ab", "x_", "a/", "1", "a-", "a.", "a+", "a\n", "a ", "=\""]
+                    .map(|p| format!("{p}{t}"))
+            })
+            .collect();
+        texts.extend(glued);
         texts.extend([
             texts.join("\n"),
             texts.join(" "),

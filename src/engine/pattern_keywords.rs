@@ -38,6 +38,96 @@ pub fn keyword_lead(hir: &Hir, keywords: &[String]) -> Option<usize> {
     lead_after(vec![Vec::new()], &parts, keywords)
 }
 
+/// A set of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    pub(crate) fn from_fn(f: impl Fn(u8) -> bool) -> Self {
+        let mut bits = [0u64; 4];
+        for b in 0..=255u8 {
+            if f(b) {
+                bits[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        Self(bits)
+    }
+
+    #[inline]
+    pub fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+    }
+}
+
+/// The bytes that, just before one of a rule's keywords, rule out every match searched
+/// from that keyword (the rule being searched from its keywords with `lead`, see
+/// [`keyword_lead`]): the `\b` or `(?:^|[^A-Za-z0-9+/_\-])` a pattern puts before its
+/// keyword. Provider names and token prefixes are common inside longer words (`lob` in
+/// `global`, `ion_` in `version_`), and the prefilter drops those hits before a window is
+/// made or a regex runs.
+///
+/// Holds for a keyword that starts two bytes or more into a window: the line starts
+/// assert there (`^`) then do not hold, and the search sees the two bytes before it.
+pub fn ruled_out_before(hir: &Hir, keywords: &[String], lead: usize) -> Option<ByteSet> {
+    let mut parts = Vec::new();
+    flatten(hir, &mut parts);
+    let first = parts.first()?;
+    // Each keyword's first byte, in both cases (the text may use either).
+    let first_bytes: Vec<u8> = keywords
+        .iter()
+        .map(|k| k.bytes().next())
+        .collect::<Option<Vec<u8>>>()?
+        .into_iter()
+        .flat_map(|b| [b, b.to_ascii_uppercase()])
+        .collect();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    match first.kind() {
+        // `\b` then a keyword: every match starts at a keyword that starts with a word
+        // byte, so a word byte before it fails the `\b`.
+        HirKind::Look(Look::WordAscii | Look::WordStartAscii | Look::WordStartHalfAscii)
+            if lead == 0 && first_bytes.iter().all(|&b| is_word(b)) =>
+        {
+            Some(ByteSet::from_fn(is_word))
+        }
+        // `(?:^|C)` then a keyword: away from a line start only `C` can match, and a
+        // keyword's first byte is not in `C`, so the match is `C` then the keyword: a
+        // byte before the keyword outside `C` fails it.
+        HirKind::Alternation(alternatives) if alternatives.len() == 2 => {
+            let is_line_start =
+                |h: &Hir| matches!(h.kind(), HirKind::Look(Look::Start | Look::StartLF));
+            let class = alternatives
+                .iter()
+                .find(|h| !is_line_start(h))
+                .filter(|_| alternatives.iter().any(is_line_start))?;
+            let in_class = class_bytes(class)?;
+            if first_bytes.iter().any(|&b| in_class.contains(b)) {
+                return None;
+            }
+            Some(ByteSet::from_fn(|b| !in_class.contains(b)))
+        }
+        _ => None,
+    }
+}
+
+/// The bytes a one-byte class may match; a class with characters beyond ASCII (more
+/// than one byte each) counts every byte from 0x80 up as in it.
+fn class_bytes(hir: &Hir) -> Option<ByteSet> {
+    match hir.kind() {
+        HirKind::Class(Class::Bytes(c)) => Some(ByteSet::from_fn(|b| {
+            c.ranges()
+                .iter()
+                .any(|r| (r.start()..=r.end()).contains(&b))
+        })),
+        HirKind::Class(Class::Unicode(c)) => Some(ByteSet::from_fn(|b| {
+            c.ranges().iter().any(|r| {
+                (u32::from(r.start())..=u32::from(r.end())).contains(&u32::from(b))
+                    || (b >= 0x80 && u32::from(r.end()) >= 0x80)
+            })
+        })),
+        _ => None,
+    }
+}
+
 /// [`keyword_lead`] of the matches of `parts` in order, each preceded by one of
 /// `prefixes` (the strings the parts before can match, folded to lower case).
 fn lead_after(prefixes: Vec<Vec<u8>>, parts: &[&Hir], keywords: &[String]) -> Option<usize> {
@@ -254,6 +344,50 @@ mod tests {
         // A look-around matches no bytes.
         assert_eq!(lead(r"\bghp_[A-Za-z0-9]{36}", &keywords), Some(0));
         assert_eq!(lead(r"(?P<secret>ghp_[A-Za-z0-9]{36})", &keywords), Some(0));
+    }
+
+    fn ruled_out(pattern: &str, keywords: &[String]) -> Option<Vec<u8>> {
+        let hir = super::super::rule::parse_pattern(pattern)?;
+        let lead = super::keyword_lead(&hir, keywords)?;
+        let set = super::ruled_out_before(&hir, keywords, lead)?;
+        Some((0..=255u8).filter(|&b| set.contains(b)).collect())
+    }
+
+    #[test]
+    fn a_boundary_before_the_keyword_rules_out_bytes_before_it() {
+        let word: Vec<u8> = (0..=255u8)
+            .filter(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .collect();
+        let keywords = kws(&["lob"]);
+        assert_eq!(
+            ruled_out(
+                r"(?i:\b(?:lob))[\w.\- \t]{0,24}?(?i:key)=(?P<secret>\w{20})",
+                &keywords
+            ),
+            Some(word.clone())
+        );
+        // `(?:^|C)` before the keyword: every byte outside `C`.
+        let keywords = kws(&["ion_"]);
+        let outside: Vec<u8> = (0..=255u8)
+            .filter(|b| b.is_ascii_alphanumeric() || b"+/_-".contains(b))
+            .collect();
+        assert_eq!(
+            ruled_out(
+                r"(?:^|[^A-Za-z0-9+/_\-])(?P<secret>ion_[A-Za-z0-9]{42})",
+                &keywords
+            ),
+            Some(outside)
+        );
+        // A class that holds the keyword's first byte could be the keyword itself.
+        assert_eq!(
+            ruled_out(r"(?:^|[^A-Z0-9])(?P<secret>ion_[A-Za-z0-9]{42})", &keywords),
+            None
+        );
+        // A keyword that starts with a non-word byte has no boundary before it.
+        assert_eq!(ruled_out(r"\b(?:-us)[0-9]", &kws(&["-us"])), None);
+        // Nothing before the keyword, or something other than a boundary.
+        assert_eq!(ruled_out(r"(?i:lob)key=\w{20}", &kws(&["lob"])), None);
+        assert_eq!(ruled_out(r"\blob|\bx?lob", &kws(&["lob"])), None);
     }
 
     fn within_line(pattern: &str, keywords: &[String]) -> bool {

@@ -2,6 +2,7 @@
 //! which rules run, and on which part of a file.
 
 use super::keyword_dfa::KeywordDfa;
+use super::pattern_keywords::ByteSet;
 use super::rule::Reach;
 
 /// How far around a keyword a single-line rule looks, at most, on very long lines
@@ -21,11 +22,18 @@ impl Prefilter {
     pub fn new(keywords: &[&[String]]) -> Result<Self, aho_corasick::BuildError> {
         let mut patterns: Vec<&str> = Vec::new();
         let mut rules_of_pattern: Vec<Vec<usize>> = Vec::new();
+        // Keyword to pattern number: a search of the list would make start-up grow with
+        // the square of the rule count.
+        let mut pattern_of: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
         for (rule, kws) in keywords.iter().enumerate() {
             for kw in kws.iter() {
-                match patterns.iter().position(|p| *p == kw.as_str()) {
-                    Some(i) => rules_of_pattern[i].push(rule),
-                    None => {
+                match pattern_of.entry(kw.as_str()) {
+                    std::collections::hash_map::Entry::Occupied(i) => {
+                        rules_of_pattern[*i.get()].push(rule)
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(patterns.len());
                         patterns.push(kw);
                         rules_of_pattern.push(vec![rule]);
                     }
@@ -60,21 +68,53 @@ impl Prefilter {
         rules: usize,
         plan_of: impl Fn(usize) -> KeywordPlan,
     ) -> Vec<RuleWindows> {
+        SLOT_OF_RULE.with(|slots| {
+            let mut slots = slots.borrow_mut();
+            if slots.len() < rules {
+                slots.resize(rules, NO_SLOT);
+            }
+            let per_rule = self.windows_in(haystack, &mut slots, plan_of);
+            // Only the entries of the rules hit were set.
+            for found in &per_rule {
+                slots[found.rule] = NO_SLOT;
+            }
+            per_rule
+        })
+    }
+
+    /// [`Self::windows_with`], with `slot_of_rule` all [`NO_SLOT`] for every rule.
+    fn windows_in(
+        &self,
+        haystack: &[u8],
+        slot_of_rule: &mut [u32],
+        plan_of: impl Fn(usize) -> KeywordPlan,
+    ) -> Vec<RuleWindows> {
         let mut per_rule: Vec<RuleWindows> = Vec::new();
-        // Where each rule's entry is in `per_rule`: a file hits many rules many times.
-        let mut slot_of_rule = vec![u32::MAX; rules];
         let mut lines = KeywordLines::new(haystack);
         for m in self.automaton.find_all(haystack) {
             let line = lines.around(m.start, m.end);
             for &rule in &self.rules_of_pattern[m.pattern] {
                 let plan = plan_of(rule);
+                // Only where the search would see the two bytes before the keyword, and
+                // no line start asserts: the keyword is 2 bytes or more into a whole
+                // line (every window holding it then starts before them).
+                let ruled_out = line.whole
+                    && m.start >= line.start + 2
+                    && plan
+                        .ruled_out_before
+                        .is_some_and(|set| set.contains(haystack[m.start - 1]));
+                // A whole line is a window of its own, which no other keyword's window
+                // overlaps: a hit ruled out on it adds nothing.
+                if ruled_out && plan.reach == Reach::KeywordLine {
+                    continue;
+                }
                 let window = match plan.reach {
                     Reach::KeywordLine => (line.start, line.end),
                     Reach::NextTwoLines => (line.start, lines.two_below(line)),
                     Reach::Multiline => (line.start, (m.end + MULTILINE_REACH).min(haystack.len())),
                 };
                 let slot = &mut slot_of_rule[rule];
-                if *slot == u32::MAX {
+                if *slot == NO_SLOT {
                     *slot = per_rule.len() as u32;
                     per_rule.push(RuleWindows {
                         rule,
@@ -84,13 +124,23 @@ impl Prefilter {
                 } else {
                     push_merged(&mut per_rule[*slot as usize].windows, window);
                 }
-                if plan.keyword_starts {
+                if plan.keyword_starts && !ruled_out {
                     insert_in_order(&mut per_rule[*slot as usize].keyword_starts, m.start);
                 }
             }
         }
         per_rule
     }
+}
+
+/// An entry of [`SLOT_OF_RULE`] for a rule not hit yet.
+const NO_SLOT: u32 = u32::MAX;
+
+thread_local! {
+    /// Where each rule's entry is in a file's list (a file hits many rules many times),
+    /// by rule: kept from file to file, so that a file costs no work per rule it does not
+    /// hit.
+    static SLOT_OF_RULE: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// What the prefilter reports for one rule.
@@ -100,6 +150,9 @@ pub struct KeywordPlan {
     pub reach: Reach,
     /// Whether the rule is searched from where its keywords start.
     pub keyword_starts: bool,
+    /// For a rule searched from its keywords: the bytes that, just before a keyword, rule
+    /// out any match from it (see [`super::pattern_keywords::ruled_out_before`]).
+    pub ruled_out_before: Option<ByteSet>,
 }
 
 /// Where one rule runs in a file.
@@ -108,7 +161,8 @@ pub struct RuleWindows {
     /// Merged and in order.
     pub windows: Vec<(usize, usize)>,
     /// Where the rule's keywords start, sorted and without repeats (each lies in a
-    /// window), if its plan asks for them; else empty.
+    /// window), if its plan asks for them; else empty. A window of such a rule may hold
+    /// none, when every keyword in it is ruled out by the byte before.
     pub keyword_starts: Vec<usize>,
 }
 
@@ -136,6 +190,8 @@ struct Line {
     end: usize,
     /// Whether `end` is the line's `\n`.
     ends_in_newline: bool,
+    /// Whether the line is whole: not cut by the reach.
+    whole: bool,
 }
 
 /// The lines around keyword hits, which come in order of where they end. Keywords cluster
@@ -166,14 +222,16 @@ impl<'h> KeywordLines<'h> {
         }
         let h = self.haystack;
         let (line_end, ends_in_newline) = line_end(h, end);
+        let line_start = line_start(h, start);
+        let whole = (line_start == 0 || h[line_start - 1] == b'\n')
+            && (ends_in_newline || line_end == h.len())
+            && line_end - line_start < LINE_REACH;
         let line = Line {
-            start: line_start(h, start),
+            start: line_start,
             end: line_end,
             ends_in_newline,
+            whole,
         };
-        let whole = (line.start == 0 || h[line.start - 1] == b'\n')
-            && (ends_in_newline || line.end == h.len())
-            && line.end - line.start < LINE_REACH;
         self.last = whole.then_some((line, None));
         line
     }
@@ -248,6 +306,7 @@ mod tests {
         KeywordPlan {
             reach,
             keyword_starts,
+            ruled_out_before: None,
         }
     }
 
@@ -295,6 +354,31 @@ mod tests {
         let (lo, hi) = w[1].windows[0];
         assert_eq!(&text[lo..hi], b"x ghp_abc");
         assert_eq!(w[1].keyword_starts, Vec::<usize>::new(), "not asked for");
+    }
+
+    /// A keyword whose byte before rules out the rule's matches adds no window on a line
+    /// of its own, and no start to a window that reaches other lines.
+    #[test]
+    fn keywords_ruled_out_by_the_byte_before_are_dropped() {
+        let kws = [vec!["lob".to_string()]];
+        let refs: Vec<&[String]> = kws.iter().map(|k| k.as_slice()).collect();
+        let p = Prefilter::new(&refs).expect("builds");
+        let word = ByteSet::from_fn(|b| b.is_ascii_alphanumeric());
+        let guarded = |reach| KeywordPlan {
+            reach,
+            keyword_starts: true,
+            ruled_out_before: Some(word),
+        };
+        let text = b" global\n xlob lob\nlob\nglobal lob_key\n";
+        let w = p.windows(text, &[guarded(Reach::KeywordLine)]);
+        assert_eq!(w[0].windows, vec![(8, 17), (18, 21), (22, 36)]);
+        assert_eq!(w[0].keyword_starts, vec![14, 18, 23, 29]);
+        let w = p.windows(text, &[guarded(Reach::NextTwoLines)]);
+        assert_eq!(w[0].windows, vec![(0, 36)], "every keyword's lines");
+        assert_eq!(w[0].keyword_starts, vec![14, 18, 23, 29]);
+        // At the start of a line, or one byte in, the byte before is not looked at.
+        let w = p.windows(b"xlob\n", &[guarded(Reach::KeywordLine)]);
+        assert_eq!(w[0].keyword_starts, vec![1]);
     }
 
     /// A line cut by the reach ends the window, even when a `\n` sits just past the cut.

@@ -166,6 +166,9 @@ pub(crate) struct Analysis {
     pub(crate) value_run: Option<ValueRun>,
     /// Bytes every match holds, checked before the regex runs on a window.
     pub(crate) required_bytes: Option<RequiredBytes>,
+    /// For a rule searched from its keywords: bytes before a keyword that rule out a
+    /// match from it, checked by the prefilter.
+    pub(crate) ruled_out_before: Option<pattern_keywords::ByteSet>,
 }
 
 /// How a rule's pattern is searched in a window the prefilter gives it.
@@ -458,9 +461,13 @@ impl Rule {
             } else {
                 Reach::NextTwoLines
             };
+            let ruled_out_before = hir_to_read.zip(lead).and_then(|(hir, lead)| {
+                pattern_keywords::ruled_out_before(hir, &self.keywords, lead)
+            });
             Analysis {
                 lead,
                 reach,
+                ruled_out_before,
                 secret_groups: hir.as_ref().map(secret_group_indexes).unwrap_or_default(),
                 value_run: hir.as_ref().and_then(ValueRun::from_hir),
                 required_bytes: hir.as_ref().and_then(RequiredBytes::from_hir),
