@@ -7,9 +7,29 @@ use super::{decode_base64, Outcome};
 
 /// Passwords that stand for "put yours here" rather than being one.
 const PLACEHOLDERS: &[&str] = &[
-    "password", "passw0rd", "pass", "passwd", "pwd", "secret", "changeme", "change_me",
-    "example", "sample", "test", "xxx", "xxxx", "xxxxxxxx", "your_password", "yourpassword",
-    "<password>", "{password}", "$password", "token", "api_token", "apikey", "api_key",
+    "password",
+    "passw0rd",
+    "pass",
+    "passwd",
+    "pwd",
+    "secret",
+    "changeme",
+    "change_me",
+    "example",
+    "sample",
+    "test",
+    "xxx",
+    "xxxx",
+    "xxxxxxxx",
+    "your_password",
+    "yourpassword",
+    "<password>",
+    "{password}",
+    "$password",
+    "token",
+    "api_token",
+    "apikey",
+    "api_key",
 ];
 
 pub(super) fn check(secret: &[u8]) -> Outcome {
@@ -42,7 +62,11 @@ mod tests {
 
     #[test]
     fn user_and_password_verify() {
-        for pair in ["svc-reports:Vq7#pL2xR9mK", "ci@contoso.com:ATATT3xFf", "a:b c d e"] {
+        for pair in [
+            "svc-reports:Vq7#pL2xR9mK",
+            "ci@contoso.com:ATATT3xFf",
+            "a:b c d e",
+        ] {
             let encoded = STANDARD.encode(pair);
             assert_eq!(check(encoded.as_bytes()), Outcome::Verified, "{pair}");
         }
