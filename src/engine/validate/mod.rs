@@ -77,6 +77,8 @@ pub enum Validator {
     GrafanaCrc32,
     /// HTTP Basic credentials: base64 of `user:password`, the password not a placeholder.
     BasicAuth,
+    /// GitLab routable tokens (`glpat-….<crc>`): CRC-32 in base 36 in the last 7 characters.
+    GitlabRoutableCrc32,
 }
 
 impl Validator {
@@ -97,6 +99,7 @@ impl Validator {
             Self::AtlassianCrc32 => "Atlassian API token CRC-32 checksum",
             Self::GrafanaCrc32 => "Grafana service account token CRC-32 checksum",
             Self::BasicAuth => "Basic credentials decode to user:password",
+            Self::GitlabRoutableCrc32 => "GitLab routable token CRC-32 checksum",
         }
     }
 
@@ -114,6 +117,7 @@ impl Validator {
                 | Self::Bech32
                 | Self::AtlassianCrc32
                 | Self::GrafanaCrc32
+                | Self::GitlabRoutableCrc32
         )
     }
 
@@ -134,6 +138,7 @@ impl Validator {
             Self::AtlassianCrc32 => crc32_suffix::check_atlassian(secret),
             Self::GrafanaCrc32 => crc32_suffix::check_grafana(secret),
             Self::BasicAuth => basic_auth::check(secret),
+            Self::GitlabRoutableCrc32 => crc32_suffix::check_gitlab_routable(secret),
         }
     }
 }
