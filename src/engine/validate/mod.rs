@@ -11,8 +11,10 @@
 
 mod ado;
 mod base64key;
+mod basic_auth;
 mod bech32;
 mod cask;
+mod crc32_suffix;
 mod entra;
 mod github;
 mod identifiable;
@@ -69,6 +71,14 @@ pub enum Validator {
     Bech32,
     /// PyPI token: a base64url V2 macaroon for `pypi.org` ending in a 32-byte signature.
     PypiMacaroon,
+    /// Atlassian API token (`ATATT3…`): CRC-32 of the token in its last 8 hex digits.
+    AtlassianCrc32,
+    /// Grafana service account token (`glsa_`): CRC-32 in its last 8 hex digits.
+    GrafanaCrc32,
+    /// HTTP Basic credentials: base64 of `user:password`, the password not a placeholder.
+    BasicAuth,
+    /// GitLab routable tokens (`glpat-….<crc>`): CRC-32 in base 36 in the last 7 characters.
+    GitlabRoutableCrc32,
 }
 
 impl Validator {
@@ -86,6 +96,10 @@ impl Validator {
             Self::Base64Key => "base64 key decodes to the expected length",
             Self::Bech32 => "Bech32 checksum",
             Self::PypiMacaroon => "PyPI macaroon structure and signature length",
+            Self::AtlassianCrc32 => "Atlassian API token CRC-32 checksum",
+            Self::GrafanaCrc32 => "Grafana service account token CRC-32 checksum",
+            Self::BasicAuth => "Basic credentials decode to user:password",
+            Self::GitlabRoutableCrc32 => "GitLab routable token CRC-32 checksum",
         }
     }
 
@@ -101,6 +115,9 @@ impl Validator {
                 | Self::EntraClientSecret
                 | Self::AdoLegacyPat
                 | Self::Bech32
+                | Self::AtlassianCrc32
+                | Self::GrafanaCrc32
+                | Self::GitlabRoutableCrc32
         )
     }
 
@@ -118,6 +135,10 @@ impl Validator {
             Self::Base64Key => base64key::check(secret),
             Self::Bech32 => bech32::check(secret),
             Self::PypiMacaroon => pypi::check(secret),
+            Self::AtlassianCrc32 => crc32_suffix::check_atlassian(secret),
+            Self::GrafanaCrc32 => crc32_suffix::check_grafana(secret),
+            Self::BasicAuth => basic_auth::check(secret),
+            Self::GitlabRoutableCrc32 => crc32_suffix::check_gitlab_routable(secret),
         }
     }
 }
