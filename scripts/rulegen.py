@@ -716,6 +716,51 @@ def load_named_table():
         K("api-services", rid, f"{title} API key", names.split("|"), value, [pid], severity="medium",
           bare="ctx" not in flags, gen=shape_regex(shapes.split(",")[0]).replace("[a-fA-F0-9]", "[a-f0-9]").replace("[A-Za-z0-9\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_]", "[A-Za-z0-9]"))
 
+# A provider's name and a word such as key or secret right before a token-shaped value that
+# is not in the provider's documented format (wrong length or alphabet): a credential from an
+# older or undocumented format, or a placeholder. One shared rule over every named provider,
+# at low confidence, so a gate warns and does not fail; the exact-format rules keep theirs.
+# Names that are ordinary words or identifiers in code are left out: beside them a value is
+# no evidence of a credential.
+NONSTANDARD_SKIP = {
+    "apollo", "atlas", "audd", "beamer", "circle-token", "circle_token", "co_api", "coda", "cohere",
+    "collect2", "consumer_secret", "courier", "daily", "elastic", "es_api", "findl", "fixer",
+    "guardian", "holistic", "jenkins", "jira", "line-channel", "line_channel", "linechannel",
+    "miro", "nimble", "oracle", "podio", "prospect", "pusher", "shortcut", "sonar", "stability",
+    "teletype", "together", "unplu", "upwave", "vault", "vyte", "zeit", "snowflake", "mongodb",
+    "scw_secret", "wc_secret", "tatum", "lob", "oci", "nr_", "dd-api", "dd-app", "pd-api", "pd_api",
+    "cf-api", "cf_api", "ibm", "logz", "sumo",
+}
+NONSTANDARD_VALUE = "[A-Za-z0-9_\\-.+/=]{16,128}"
+
+def nonstandard_rule():
+    names = sorted({n.lower() for r in RULES if r["kind"] == "named" for n in r["names"]} - NONSTANDARD_SKIP)
+    return dict(kind="nonstandard", family="api-services", id="provider-credential-nonstandard",
+                name="A provider's credential not in its documented format, or a placeholder",
+                severity="medium", names=names, tags=["nonstandard"])
+
+def build_nonstandard(r, rng):
+    alts = "|".join(name_regex(n) for n in r["names"])
+    middle = f"[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\- \\t]{{0,16}}?(?:{GLUE}|[.\\-])"
+    pattern = f"(?i:\\b(?:{alts})){middle}(?P<secret>{NONSTANDARD_VALUE})(?:[^A-Za-z0-9_\\-.+/=]|$)"
+    keywords = sorted({k for n in r["names"] for k in name_keywords(n)})
+    v, v2 = (draw("[A-Za-z0-9]{34}", rng, 3.5, mixed=True) for _ in range(2))
+    examples = [f'RAWG_API_KEY = "{v}"', f"vercel SECRET {draw('[0-9]{24}', rng)}",
+                f"mailgun token: {v2}"]
+    negatives = [f'RAWG_API_KEY = "${{RAWG_API_KEY}}"', f"rawg = {v}",
+                 "vercel_token_path = src/config/token_reader", "mailgun key: your_mailgun_api_key_here"]
+    lines = [f"  - id: {r['id']}", f"    name: {q(r['name'])}", f"    severity: {r['severity']}",
+             "    confidence: low", f"    keywords: [{', '.join(q(k) for k in keywords)}]",
+             f"    pattern: {q(pattern)}", "    min_entropy: 3.0",
+             # Words, identifiers and paths are not keys.
+             "    allowlist: [\"^[A-Za-z_\\\\-]+$\", \"^[A-Za-z_\\\\-]+(?:[./][A-Za-z_\\\\-]+)+$\"]",
+             "    names_provider: true", f"    tags: [{', '.join(q(t) for t in r['tags'])}]",
+             f"    remediation: {q(REMEDIATION)}", "    examples:"]
+    lines += [f"      - {q(e)}" for e in examples]
+    lines.append("    negative_examples:")
+    lines += [f"      - {q(e)}" for e in negatives]
+    return "\n".join(lines) + "\n"
+
 # ---- special example generators ----
 
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -890,6 +935,7 @@ EXTRA_TEXT = {
 
 def render():
     load_named_table()
+    RULES.append(nonstandard_rule())
     files = {}
     for fam, title in FAMILIES.items():
         rng = random.Random("secretgate-" + fam)
@@ -899,7 +945,7 @@ def render():
             if r["family"] != fam:
                 continue
             r.update(EXTRA_TEXT.get(r["id"], {}))
-            out.append(build(r, rng))
+            out.append(build_nonstandard(r, rng) if r["kind"] == "nonstandard" else build(r, rng))
         files[f"rules/{fam}.yml"] = "\n".join(out).rstrip("\n") + "\n"
     return files
 
