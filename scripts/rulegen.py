@@ -730,11 +730,23 @@ NONSTANDARD_SKIP = {
     "teletype", "together", "unplu", "upwave", "vault", "vyte", "zeit", "snowflake", "mongodb",
     "scw_secret", "wc_secret", "tatum", "lob", "oci", "nr_", "dd-api", "dd-app", "pd-api", "pd_api",
     "cf-api", "cf_api", "ibm", "logz", "sumo",
+    # A Twitch stream key is a channel's broadcast key, not an API credential.
+    "twitch",
 }
-NONSTANDARD_VALUE = "[A-Za-z0-9_\\-.+/=]{16,128}"
+NONSTANDARD_VALUE = "[A-Za-z0-9_\\-.+/=]{16,256}"
+# Providers without an exact-format rule here whose names are distinctive enough to stand
+# for them beside a key word.
+NONSTANDARD_EXTRA = """
+aiven alchemy anypoint appfollow appointedd borgbase capsulecrm cloudconvert cloverly
+conversiontools d7network databox ecostruxureit edenai fileio finage flightlabs formbucket
+formio fullstory helpcrunch hellosign imagekit imagga ipifi juro kickbox kylas lemonsqueezy
+lendflow livestorm paperform protocolsio rentman scrapfly shutterstock simplynoted storychief
+stripo supernotes tallyfy tefter tickettailor viewneo voicegain wrike yandex yelp zeplin
+""".split()
 
 def nonstandard_rule():
-    names = sorted({n.lower() for r in RULES if r["kind"] == "named" for n in r["names"]} - NONSTANDARD_SKIP)
+    names = {n.lower() for r in RULES if r["kind"] == "named" for n in r["names"]} | set(NONSTANDARD_EXTRA)
+    names = sorted(names - NONSTANDARD_SKIP)
     return dict(kind="nonstandard", family="api-services", id="provider-credential-nonstandard",
                 name="A provider's credential not in its documented format, or a placeholder",
                 severity="medium", names=names, tags=["nonstandard"])
@@ -742,7 +754,8 @@ def nonstandard_rule():
 def build_nonstandard(r, rng):
     alts = "|".join(name_regex(n) for n in r["names"])
     middle = f"[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\- \\t]{{0,16}}?(?:{GLUE}|[.\\-])"
-    pattern = f"(?i:\\b(?:{alts})){middle}(?P<secret>{NONSTANDARD_VALUE})(?:[^A-Za-z0-9_\\-.+/=]|$)"
+    # The name may end a longer setting's name (`FLASK_APP_AIVEN_API_KEY`).
+    pattern = f"(?i:(?:\\b|_)(?:{alts})){middle}(?P<secret>{NONSTANDARD_VALUE})(?:[^A-Za-z0-9_\\-.+/=]|$)"
     keywords = sorted({k for n in r["names"] for k in name_keywords(n)})
     v, v2 = (draw("[A-Za-z0-9]{34}", rng, 3.5, mixed=True) for _ in range(2))
     examples = [f'RAWG_API_KEY = "{v}"', f"vercel SECRET {draw('[0-9]{24}', rng)}",
@@ -751,9 +764,9 @@ def build_nonstandard(r, rng):
                  "vercel_token_path = src/config/token_reader", "mailgun key: your_mailgun_api_key_here"]
     lines = [f"  - id: {r['id']}", f"    name: {q(r['name'])}", f"    severity: {r['severity']}",
              "    confidence: low", f"    keywords: [{', '.join(q(k) for k in keywords)}]",
-             f"    pattern: {q(pattern)}", "    min_entropy: 3.0",
-             # Words, identifiers and paths are not keys.
-             "    allowlist: [\"^[A-Za-z_\\\\-]+$\", \"^[A-Za-z_\\\\-]+(?:[./][A-Za-z_\\\\-]+)+$\"]",
+             f"    pattern: {q(pattern)}", "    min_entropy: 2.5",
+             # Words, identifiers and paths are not keys; nor is the `a1b2c3d4` of documentation.
+             "    allowlist: [\"^[A-Za-z_\\\\-]+$\", \"^[A-Za-z_\\\\-]+(?:[./][A-Za-z_\\\\-]+)+$\", \"(?i)a1b2c3d4\"]",
              "    names_provider: true", f"    tags: [{', '.join(q(t) for t in r['tags'])}]",
              f"    remediation: {q(REMEDIATION)}", "    examples:"]
     lines += [f"      - {q(e)}" for e in examples]
