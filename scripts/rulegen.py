@@ -733,7 +733,7 @@ NONSTANDARD_SKIP = {
     # A Twitch stream key is a channel's broadcast key, not an API credential.
     "twitch",
 }
-NONSTANDARD_VALUE = "[A-Za-z0-9_\\-.+/=]{16,256}"
+NONSTANDARD_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=]{19,255}"
 # Providers without an exact-format rule here whose names are distinctive enough to stand
 # for them beside a key word.
 NONSTANDARD_EXTRA = """
@@ -764,7 +764,7 @@ def build_nonstandard(r, rng):
                  "vercel_token_path = src/config/token_reader", "mailgun key: your_mailgun_api_key_here"]
     lines = [f"  - id: {r['id']}", f"    name: {q(r['name'])}", f"    severity: {r['severity']}",
              "    confidence: low", f"    keywords: [{', '.join(q(k) for k in keywords)}]",
-             f"    pattern: {q(pattern)}", "    min_entropy: 2.5",
+             f"    pattern: {q(pattern)}", "    min_entropy: 2.5", "    value_check: shape",
              # Words, identifiers and paths are not keys; nor is the `a1b2c3d4` of documentation.
              "    allowlist: [\"^[A-Za-z_\\\\-]+$\", \"^[A-Za-z_\\\\-]+(?:[./][A-Za-z_\\\\-]+)+$\", \"(?i)a1b2c3d4\"]",
              "    names_provider: true", f"    tags: [{', '.join(q(t) for t in r['tags'])}]",
