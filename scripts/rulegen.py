@@ -733,7 +733,7 @@ NONSTANDARD_SKIP = {
     # A Twitch stream key is a channel's broadcast key, not an API credential.
     "twitch",
 }
-NONSTANDARD_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=]{19,255}"
+NONSTANDARD_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=]{15,255}"
 # Providers without an exact-format rule here whose names are distinctive enough to stand
 # for them beside a key word.
 NONSTANDARD_EXTRA = """
