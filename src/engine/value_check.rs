@@ -46,11 +46,17 @@ pub fn judge_shape(value: &[u8]) -> Option<NotSecret> {
     }
     // A dotted name with a word for one part (`bitbucketv1.BasicAuth`, `cloudflare_api_key.`)
     // or a version (`v0.0.0-2024...`).
-    let word_part = text
-        .split('.')
-        .any(|p| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-'));
+    let word_part = text.split('.').any(|p| {
+        p.len() >= 3
+            && p.bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+    });
     let version = text.trim_start_matches('v').split('.').take(2).count() == 2
-        && text.trim_start_matches('v').split('.').take(2).all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        && text
+            .trim_start_matches('v')
+            .split('.')
+            .take(2)
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if text.contains('.') && (word_part || version) {
         return Some(NotSecret::Name);
     }
@@ -642,6 +648,31 @@ mod tests {
         assert!(w.len() > 10_000);
         for word in ["password", "strong", "token", "deep", "thought", "qaz"] {
             assert!(w.contains(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn shape_passes_filler_and_words_but_not_names_paths_or_versions() {
+        // secretgate:allow (fake values and identifiers from real code)
+        for v in [
+            "abcdefghij1234567890abcdefghij1234567890",
+            "123456789012345678901234",
+            "t1aIz3z199DQ87IUod41YxjISOfW7EHFAo",
+            "examplevalidkeyABCDEFGHIJKLMNOPQRSTUVWXYYZ",
+        ] {
+            assert_eq!(judge_shape(v.as_bytes()), None, "{v}");
+        }
+        for v in [
+            "bitbucketv1.BasicAuth",
+            "cloudflare_api_key.",
+            "v0.0.0-20241219171906-3f2ca0c14ada",
+            "flattenFacebookAuthV2Settings",
+            "ARM_TEST_PAGE_ID2",
+            "aGVsbG8td29ybGQ=",
+            "${MAILGUN_API_KEY}",
+        ] {
+            assert!(judge_shape(v.as_bytes()).is_some(), "{v}");
+            assert!(judge_as(ValueCheck::Shape, v.as_bytes()).is_some(), "{v}");
         }
     }
 }
