@@ -734,7 +734,7 @@ NONSTANDARD_SKIP = {
     "twitch",
 }
 NONSTANDARD_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=]{15,255}"
-# Providers without an exact-format rule here whose names are distinctive enough to stand
+# More providers (with or without an exact-format rule) whose names are distinctive enough to stand
 # for them beside a key word.
 NONSTANDARD_EXTRA = """
 aiven alchemy anypoint appfollow appointedd borgbase capsulecrm cloudconvert cloverly
@@ -742,6 +742,7 @@ conversiontools d7network databox ecostruxureit edenai fileio finage flightlabs 
 formio fullstory helpcrunch hellosign imagekit imagga ipifi juro kickbox kylas lemonsqueezy
 lendflow livestorm paperform protocolsio rentman scrapfly shutterstock simplynoted storychief
 stripo supernotes tallyfy tefter tickettailor viewneo voicegain wrike yandex yelp zeplin
+airtable dynatrace sourcegraph stripe
 """.split()
 
 def nonstandard_rule():
