@@ -716,6 +716,65 @@ def load_named_table():
         K("api-services", rid, f"{title} API key", names.split("|"), value, [pid], severity="medium",
           bare="ctx" not in flags, gen=shape_regex(shapes.split(",")[0]).replace("[a-fA-F0-9]", "[a-f0-9]").replace("[A-Za-z0-9\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_\\-]", "[A-Za-z0-9]").replace("[A-Za-z0-9_]", "[A-Za-z0-9]"))
 
+# A provider's name and a word such as key or secret right before a token-shaped value that
+# is not in the provider's documented format (wrong length or alphabet): a credential from an
+# older or undocumented format, or a placeholder. One shared rule over every named provider,
+# at low confidence, so a gate warns and does not fail; the exact-format rules keep theirs.
+# Names that are ordinary words or identifiers in code are left out: beside them a value is
+# no evidence of a credential.
+NONSTANDARD_SKIP = {
+    "apollo", "atlas", "audd", "beamer", "circle-token", "circle_token", "co_api", "coda", "cohere",
+    "collect2", "consumer_secret", "courier", "daily", "elastic", "es_api", "findl", "fixer",
+    "guardian", "holistic", "jenkins", "jira", "line-channel", "line_channel", "linechannel",
+    "miro", "nimble", "oracle", "podio", "prospect", "pusher", "shortcut", "sonar", "stability",
+    "teletype", "together", "unplu", "upwave", "vault", "vyte", "zeit", "snowflake", "mongodb",
+    "scw_secret", "wc_secret", "tatum", "lob", "oci", "nr_", "dd-api", "dd-app", "pd-api", "pd_api",
+    "cf-api", "cf_api", "ibm", "logz", "sumo",
+    # A Twitch stream key is a channel's broadcast key, not an API credential.
+    "twitch",
+}
+NONSTANDARD_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=]{15,255}"
+# More providers (with or without an exact-format rule) whose names are distinctive enough to stand
+# for them beside a key word.
+NONSTANDARD_EXTRA = """
+aiven alchemy anypoint appfollow appointedd borgbase capsulecrm cloudconvert cloverly
+conversiontools d7network databox ecostruxureit edenai fileio finage flightlabs formbucket
+formio fullstory helpcrunch hellosign imagekit imagga ipifi juro kickbox kylas lemonsqueezy
+lendflow livestorm paperform protocolsio rentman scrapfly shutterstock simplynoted storychief
+stripo supernotes tallyfy tefter tickettailor viewneo voicegain wrike yandex yelp zeplin
+airtable dynatrace sourcegraph stripe
+""".split()
+
+def nonstandard_rule():
+    names = {n.lower() for r in RULES if r["kind"] == "named" for n in r["names"]} | set(NONSTANDARD_EXTRA)
+    names = sorted(names - NONSTANDARD_SKIP)
+    return dict(kind="nonstandard", family="api-services", id="provider-credential-nonstandard",
+                name="A provider's credential not in its documented format, or a placeholder",
+                severity="medium", names=names, tags=["nonstandard"])
+
+def build_nonstandard(r, rng):
+    alts = "|".join(name_regex(n) for n in r["names"])
+    middle = f"[\\w.\\- \\t]{{0,24}}?(?i:{CONTEXT_WORDS})[\\w.\\- \\t]{{0,16}}?(?:{GLUE}|[.\\-])"
+    # The name may end a longer setting's name (`FLASK_APP_AIVEN_API_KEY`).
+    pattern = f"(?i:(?:\\b|_)(?:{alts})){middle}(?P<secret>{NONSTANDARD_VALUE})(?:[^A-Za-z0-9_\\-.+/=]|$)"
+    keywords = sorted({k for n in r["names"] for k in name_keywords(n)})
+    v, v2 = (draw("[A-Za-z0-9]{34}", rng, 3.5, mixed=True) for _ in range(2))
+    examples = [f'RAWG_API_KEY = "{v}"', f"vercel SECRET {draw('[0-9]{24}', rng)}",
+                f"mailgun token: {v2}"]
+    negatives = [f'RAWG_API_KEY = "${{RAWG_API_KEY}}"', f"rawg = {v}",
+                 "vercel_token_path = src/config/token_reader", "mailgun key: your_mailgun_api_key_here"]
+    lines = [f"  - id: {r['id']}", f"    name: {q(r['name'])}", f"    severity: {r['severity']}",
+             "    confidence: low", f"    keywords: [{', '.join(q(k) for k in keywords)}]",
+             f"    pattern: {q(pattern)}", "    min_entropy: 2.5", "    value_check: shape",
+             # Words, identifiers and paths are not keys; nor is the `a1b2c3d4` of documentation.
+             "    allowlist: [\"^[A-Za-z_\\\\-]+$\", \"^[A-Za-z_\\\\-]+(?:[./][A-Za-z_\\\\-]+)+$\", \"(?i)a1b2c3d4\"]",
+             "    names_provider: true", f"    tags: [{', '.join(q(t) for t in r['tags'])}]",
+             f"    remediation: {q(REMEDIATION)}", "    examples:"]
+    lines += [f"      - {q(e)}" for e in examples]
+    lines.append("    negative_examples:")
+    lines += [f"      - {q(e)}" for e in negatives]
+    return "\n".join(lines) + "\n"
+
 # ---- special example generators ----
 
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -890,6 +949,7 @@ EXTRA_TEXT = {
 
 def render():
     load_named_table()
+    RULES.append(nonstandard_rule())
     files = {}
     for fam, title in FAMILIES.items():
         rng = random.Random("secretgate-" + fam)
@@ -899,7 +959,7 @@ def render():
             if r["family"] != fam:
                 continue
             r.update(EXTRA_TEXT.get(r["id"], {}))
-            out.append(build(r, rng))
+            out.append(build_nonstandard(r, rng) if r["kind"] == "nonstandard" else build(r, rng))
         files[f"rules/{fam}.yml"] = "\n".join(out).rstrip("\n") + "\n"
     return files
 

@@ -431,7 +431,10 @@ impl Engine {
         {
             return;
         }
-        if rule.value_check.is_some() && value_check::judge(secret).is_some() {
+        if rule
+            .value_check
+            .is_some_and(|check| value_check::judge_as(check, secret).is_some())
+        {
             return;
         }
         if let Some(context) = &rule.context {

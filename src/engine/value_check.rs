@@ -19,6 +19,48 @@ use std::sync::OnceLock;
 pub enum ValueCheck {
     /// A generated-looking literal: see [`judge`].
     Generic,
+    /// A literal shaped like a token: not a reference, path, name, or encoded text, but
+    /// possibly filler or a person's choice, which a rule naming the provider still reports
+    /// (at low confidence when too regular): see [`judge_shape`].
+    Shape,
+}
+
+/// Why `value` fails `check`, if it does.
+pub fn judge_as(check: ValueCheck, value: &[u8]) -> Option<NotSecret> {
+    match check {
+        ValueCheck::Generic => judge(value),
+        ValueCheck::Shape => judge_shape(value),
+    }
+}
+
+/// Why `value` is not token-shaped: a reference, path, identifier, version, encoded text,
+/// ciphertext or a value cut short. Dictionary words and regular filler pass: beside a
+/// provider's name they are placeholders worth a warning.
+pub fn judge_shape(value: &[u8]) -> Option<NotSecret> {
+    let raw = value;
+    let value = unquote(value);
+    let text = std::str::from_utf8(value).ok()?;
+    match judge(raw) {
+        Some(NotSecret::HumanChosen | NotSecret::TooRegular | NotSecret::Hash) | None => {}
+        other => return other,
+    }
+    // A dotted name with a word for one part (`bitbucketv1.BasicAuth`, `cloudflare_api_key.`)
+    // or a version (`v0.0.0-2024...`).
+    let word_part = text.split('.').any(|p| {
+        p.len() >= 3
+            && p.bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+    });
+    let version = text.trim_start_matches('v').split('.').take(2).count() == 2
+        && text
+            .trim_start_matches('v')
+            .split('.')
+            .take(2)
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if text.contains('.') && (word_part || version) {
+        return Some(NotSecret::Name);
+    }
+    None
 }
 
 /// Why a value is not a secret.
@@ -606,6 +648,31 @@ mod tests {
         assert!(w.len() > 10_000);
         for word in ["password", "strong", "token", "deep", "thought", "qaz"] {
             assert!(w.contains(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn shape_passes_filler_and_words_but_not_names_paths_or_versions() {
+        // secretgate:allow (fake values and identifiers from real code)
+        for v in [
+            "abcdefghij1234567890abcdefghij1234567890",
+            "123456789012345678901234",
+            "t1aIz3z199DQ87IUod41YxjISOfW7EHFAo",
+            "examplevalidkeyABCDEFGHIJKLMNOPQRSTUVWXYYZ",
+        ] {
+            assert_eq!(judge_shape(v.as_bytes()), None, "{v}");
+        }
+        for v in [
+            "bitbucketv1.BasicAuth",
+            "cloudflare_api_key.",
+            "v0.0.0-20241219171906-3f2ca0c14ada",
+            "flattenFacebookAuthV2Settings",
+            "ARM_TEST_PAGE_ID2",
+            "aGVsbG8td29ybGQ=",
+            "${MAILGUN_API_KEY}",
+        ] {
+            assert!(judge_shape(v.as_bytes()).is_some(), "{v}");
+            assert!(judge_as(ValueCheck::Shape, v.as_bytes()).is_some(), "{v}");
         }
     }
 }
