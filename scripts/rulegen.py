@@ -130,7 +130,7 @@ K("hosting", "hashicorp-vault-token-legacy", "HashiCorp Vault token (legacy s.)"
 P("observability", "newrelic-key", "New Relic user, browser, insights or admin key", "high", ["nrak-", "nrjs-", "nrii-", "nraa-"], "NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[A-Za-z0-9_\\-]{32}|NRAA-[a-f0-9]{27}", ["newrelic"])
 P("observability", "newrelic-license-key", "New Relic license (ingest) key", "high", ["nral"], "[a-z]{2}[0-9]{2}xx[a-f0-9]{30}NRAL|[a-f0-9]{36}NRAL", ["newrelic"])
 P("observability", "grafana-cloud-token", "Grafana Cloud access policy token", "critical", ["glc_"], "glc_[A-Za-z0-9+/]{32,400}={0,2}", ["grafana"], right=EB64)
-P("observability", "grafana-service-account-token", "Grafana service account token", "critical", ["glsa_"], "glsa_[A-Za-z0-9]{32}_[a-f0-9]{8}", ["grafana"])
+P("observability", "grafana-service-account-token", "Grafana service account token", "critical", ["glsa_"], "glsa_[A-Za-z0-9]{32}_[a-f0-9]{8}", ["grafana"], entropy=3.0, validator="grafana-crc32", gen="grafana")
 P("observability", "grafana-api-key", "Grafana API key (legacy)", "high", ["eyjrijoi"], "eyJrIjoi[A-Za-z0-9]{60,100}={0,2}", ["grafana"], right=EB64)
 P("observability", "sentry-token", "Sentry user or organization auth token", "critical", ["sntryu_", "sntrys_"], "sntryu_[a-f0-9]{64}|sntrys_eyJ[A-Za-z0-9+/_=\\-]{60,300}_[A-Za-z0-9+/]{43}", ["sentry"], right=EB64, gen="sntryu_[a-f0-9]{64}")
 P("observability", "dynatrace-token", "Dynatrace API token", "critical", ["dt0c01.", "dt0s01.", "dt0a01."], "dt0[csa]01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}", ["dynatrace"])
@@ -825,6 +825,10 @@ def special(kind, rng):
         return ("PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nComment: rsa-key-20240611\n"
                 f"Public-Lines: 2\n{b(48)}\n{b(15)}\nPrivate-Lines: 2\n{b(48)}\n{b(15)}\n"
                 f"Private-MAC: {rng.randbytes(20).hex()}")
+    if kind == "grafana":
+        import zlib
+        token = "glsa_" + sample("[A-Za-z0-9]{32}", rng)
+        return f"{token}_{zlib.crc32(token.encode()).to_bytes(4, 'little').hex()}"
     if kind == "b64pem":
         body = base64.b64encode(rng.randbytes(120)).decode()
         pem = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"
