@@ -11,7 +11,7 @@ runs=${2:-3}
 sg=${SECRETGATE:-target/release/secretgate}
 kf=${KINGFISHER:-kingfisher}
 gl=${GITLEAKS:-gitleaks}
-# shellcheck source=lib/timing.sh
+# shellcheck source-path=SCRIPTDIR source=lib/timing.sh
 . "$(dirname "$0")/lib/timing.sh"
 out=$timing_dir
 

@@ -11,7 +11,7 @@ shift $(( $# >= 2 ? 2 : 1 ))
 threads=("$@")
 sg=${SECRETGATE:-target/release/secretgate}
 kf=${KINGFISHER:-kingfisher}
-# shellcheck source=lib/timing.sh
+# shellcheck source-path=SCRIPTDIR source=lib/timing.sh
 . "$(dirname "$0")/lib/timing.sh"
 out=$timing_dir
 

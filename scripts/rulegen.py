@@ -762,12 +762,14 @@ def build_nonstandard(r, rng):
     examples = [f'RAWG_API_KEY = "{v}"', f"vercel SECRET {draw('[0-9]{24}', rng)}",
                 f"mailgun token: {v2}"]
     negatives = [f'RAWG_API_KEY = "${{RAWG_API_KEY}}"', f"rawg = {v}",
+                 f"STRIPE_PUBLISHABLE_KEY = pk_live_{draw('[A-Za-z0-9]{24}', rng, 3.5, mixed=True)}",
                  "vercel_token_path = src/config/token_reader", "mailgun key: your_mailgun_api_key_here"]
     lines = [f"  - id: {r['id']}", f"    name: {q(r['name'])}", f"    severity: {r['severity']}",
              "    confidence: low", f"    keywords: [{', '.join(q(k) for k in keywords)}]",
              f"    pattern: {q(pattern)}", "    min_entropy: 2.5", "    value_check: shape",
-             # Words, identifiers and paths are not keys; nor is the `a1b2c3d4` of documentation.
-             "    allowlist: [\"^[A-Za-z_\\\\-]+$\", \"^[A-Za-z_\\\\-]+(?:[./][A-Za-z_\\\\-]+)+$\", \"(?i)a1b2c3d4\"]",
+             # Words, identifiers and paths are not keys; nor is the `a1b2c3d4` of documentation,
+             # nor a Stripe publishable key (`pk_live_`), which is public by design.
+             "    allowlist: [\"^[A-Za-z_\\\\-]+$\", \"^[A-Za-z_\\\\-]+(?:[./][A-Za-z_\\\\-]+)+$\", \"(?i)a1b2c3d4\", \"^pk_(?:live|test)_\"]",
              "    names_provider: true", f"    tags: [{', '.join(q(t) for t in r['tags'])}]",
              f"    remediation: {q(REMEDIATION)}", "    examples:"]
     lines += [f"      - {q(e)}" for e in examples]
