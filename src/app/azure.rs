@@ -151,13 +151,12 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
-/// What the build scans: `--scan`, else a pull request's added lines and the whole tree
-/// on every other build. The predefined variables name no previous commit for a CI build,
-/// so `changes` there means the whole tree too, and says so.
+/// What the build scans: `--scan`, else [`AzureContext::default_scan`]. The predefined
+/// variables name no previous commit for a CI build, so `changes` there means the whole
+/// tree too, and says so.
 fn scan_mode(args: &CiArgs, ctx: &AzureContext) -> ScanMode {
-    let pr = ctx.pull_request.is_some();
     let mode = match args.scan {
-        Some(ScanMode::Changes) if !pr => {
+        Some(ScanMode::Changes) if ctx.pull_request.is_none() => {
             eprintln!(
                 "secretgate: scan: changes: a {} build names no previous commit to compare \
                  with, so the whole tree is scanned",
@@ -166,18 +165,10 @@ fn scan_mode(args: &CiArgs, ctx: &AzureContext) -> ScanMode {
             ScanMode::Tree
         }
         Some(mode) => mode,
-        None if pr => ScanMode::Changes,
-        None => ScanMode::Tree,
+        None => ctx.default_scan(),
     };
-    eprintln!(
-        "secretgate: scan: {} ({})",
-        mode.as_str(),
-        if args.scan.is_some() {
-            "as set".to_string()
-        } else {
-            format!("the default for a {} build", reason_name(&ctx.reason))
-        }
-    );
+    let default_for = format!("a {} build", reason_name(&ctx.reason));
+    super::announce_scan(mode, args.scan.is_some(), &default_for);
     mode
 }
 

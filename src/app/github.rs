@@ -81,15 +81,8 @@ fn gate(args: &CiArgs, env: &dyn Env) -> anyhow::Result<Exit> {
         .map_or_else(|| ctx.workspace.clone(), PathBuf::from);
 
     let mode = args.scan.unwrap_or_else(|| ctx.default_scan());
-    eprintln!(
-        "secretgate: scan: {} ({})",
-        mode.as_str(),
-        if args.scan.is_some() {
-            "as set".to_string()
-        } else {
-            format!("the default for this `{}` event", ctx.event_name)
-        }
-    );
+    let default_for = format!("this `{}` event", ctx.event_name);
+    super::announce_scan(mode, args.scan.is_some(), &default_for);
 
     // History first: the policy is read from the pull request's base commit.
     let checkout = Checkout {

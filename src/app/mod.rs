@@ -543,3 +543,13 @@ pub(crate) fn adds_line(changes: &ChangeSet, path: &str, line: u32) -> bool {
         .iter()
         .any(|f| f.path == path && f.lines.admits(line, line))
 }
+
+/// Says on stderr what a gate scans and why: as set, or the default for `default_for`.
+fn announce_scan(mode: crate::ci::ScanMode, set: bool, default_for: &str) {
+    let why = if set {
+        "as set".to_string()
+    } else {
+        format!("the default for {default_for}")
+    };
+    eprintln!("secretgate: scan: {} ({why})", mode.as_str());
+}

@@ -115,6 +115,16 @@ pub enum AzureContextError {
 }
 
 impl AzureContext {
+    /// What the gate scans when not told: a pull request's added lines, and the whole
+    /// tree on every other build (the predefined variables name no previous commit).
+    pub fn default_scan(&self) -> super::ScanMode {
+        if self.pull_request.is_some() {
+            super::ScanMode::Changes
+        } else {
+            super::ScanMode::Tree
+        }
+    }
+
     /// Reads the predefined variables of an Azure Pipelines job. The token is taken from
     /// `SYSTEM_ACCESSTOKEN` (mapped in YAML, or passed by the secretgate task).
     pub fn from_env(env: &dyn Env) -> Result<Self, AzureContextError> {
